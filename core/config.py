@@ -1,0 +1,180 @@
+"""Settings: config.toml, overridden key by key by ESTAFETA__SECTION__KEY environment variables."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "ESTAFETA__"
+LOCALES = ("ru", "uk", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is one line naming the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AppSettings(_Section):
+    name: str = "Estafeta"
+    data_dir: Path = Path("data")
+    base_url: str = ""
+    packs: list[str] = ["generic"]
+    modules: list[str] = ["staff", "sandbox"]
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite://data/estafeta.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in ("sqlite", "postgres", "postgresql", "asyncpg"):
+            raise ValueError("must start with sqlite:// or postgres://")
+        return value
+
+
+class RedisSettings(_Section):
+    url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis:// (or be empty for in-memory)")
+        return value
+
+
+class TelegramSettings(_Section):
+    mode: Literal["sandbox", "polling", "webhook"] = "sandbox"
+    token: str = ""
+    api_base: str = ""
+    bot_username: str = ""
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: str = ""
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    session_secret: str = ""
+    login_max_failures: int = Field(5, ge=1)
+    login_lockout_minutes: int = Field(15, ge=1)
+
+
+class I18nSettings(_Section):
+    default_locale: Literal["ru", "uk", "en"] = "ru"
+    default_region: str = "UA"
+
+
+class OutboxSettings(_Section):
+    global_per_second: float = Field(30, gt=0)
+    per_chat_per_second: float = Field(1.0, gt=0)
+    max_attempts: int = Field(8, ge=1)
+
+
+class InviteSettings(_Section):
+    ttl_hours: float = Field(72, gt=0)
+
+
+class Settings(_Section):
+    app: AppSettings = AppSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    web: WebSettings = WebSettings()
+    i18n: I18nSettings = I18nSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    invites: InviteSettings = InviteSettings()
+
+    @property
+    def public_url(self) -> str:
+        return (self.app.base_url or f"http://{self.web.host}:{self.web.port}").rstrip("/")
+
+    @property
+    def sandbox(self) -> bool:
+        return self.telegram.mode == "sandbox"
+
+    def check_runtime(self) -> None:
+        """Rules that depend on several keys; raised at startup, not at load, so the CLI can still migrate."""
+        if self.telegram.mode != "sandbox" and not self.telegram.token:
+            raise ConfigError(f"telegram.token: required when telegram.mode is '{self.telegram.mode}'")
+        if self.telegram.mode == "webhook" and not self.telegram.webhook_secret:
+            raise ConfigError("telegram.webhook_secret: required when telegram.mode is 'webhook'")
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2 or not all(parts):
+            raise ConfigError(f"{name}: expected {ENV_PREFIX}<SECTION>__<KEY>")
+        section, key = parts
+        data.setdefault(section, {})
+        if not isinstance(data[section], dict):
+            raise ConfigError(f"{section}: must be a section")
+        data[section][key] = _parse_env_value(raw)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting"
+    elif "input" in error and not isinstance(error["input"], dict):
+        message = f"{message} (got {error['input']!r})"
+    return f"{key}: {message}"
+
+
+def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    path = Path(path or environ.get("ESTAFETA_CONFIG", "config.toml"))
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    _apply_env(data, environ)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0])) from None
+
+
+def session_secret(settings: Settings) -> bytes:
+    """32 bytes for cookie encryption: configured, or generated once and kept beside the data."""
+    if settings.web.session_secret:
+        return hashlib.sha256(settings.web.session_secret.encode()).digest()
+    key_file = settings.app.data_dir / "session.key"
+    if key_file.exists():
+        return bytes.fromhex(key_file.read_text().strip())
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    key_file.write_text(key.hex())
+    key_file.chmod(0o600)
+    return key

@@ -1,0 +1,17 @@
+"""Tortoise ORM models. Migrations live in models/migrations (Tortoise's built-in migrations)."""
+
+from models.identity import Invite, LoginLink, Role, Staff, WebLoginFailure
+from models.messaging import ChatState, InboxUpdate, Outbox
+from models.activity import Activity
+
+__all__ = [
+    "Activity",
+    "ChatState",
+    "InboxUpdate",
+    "Invite",
+    "LoginLink",
+    "Outbox",
+    "Role",
+    "Staff",
+    "WebLoginFailure",
+]
