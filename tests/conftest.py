@@ -1,0 +1,87 @@
+"""Shared fixtures. The database is SQLite in a temp dir unless ESTAFETA__DATABASE__URL points at PostgreSQL;
+Redis is used when ESTAFETA__REDIS__URL is set. Under CI=true a configured service that is down fails the run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+
+from core.config import Settings, load_settings
+from core.db import close_db, migrate, tortoise_config
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _base_environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("ESTAFETA__")}
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Settings for a test: the repo's config.toml, the run's env overrides, then the test's own overrides."""
+
+    def factory(**overrides: str) -> Settings:
+        environ = _base_environ()
+        environ.setdefault("ESTAFETA__APP__DATA_DIR", str(tmp_path / "data"))
+        if "ESTAFETA__DATABASE__URL" not in environ:
+            environ["ESTAFETA__DATABASE__URL"] = f"sqlite://{tmp_path}/estafeta.db"
+        environ["ESTAFETA__WEB__PORT"] = environ.get("ESTAFETA__WEB__PORT", "0")
+        environ.update({f"ESTAFETA__{k.upper()}": v for k, v in overrides.items()})
+        return load_settings(ROOT / "config.toml", environ=environ)
+
+    return factory
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
+
+
+_migrated: set[str] = set()
+
+
+async def _reset_postgres(url: str) -> None:
+    await Tortoise.init(config=tortoise_config(url))
+    conn = Tortoise.get_connection("default")
+    _, rows = await conn.execute_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
+    )
+    tables = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    if tables:
+        await conn.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def db(settings):
+    """A migrated, empty database with Tortoise initialised; closed after the test."""
+    url = settings.database.url
+    if url.startswith("sqlite"):
+        await migrate(url)
+        await Tortoise.init(config=tortoise_config(url))
+    else:
+        if url not in _migrated:
+            await migrate(url)
+            _migrated.add(url)
+        await _reset_postgres(url)
+    yield settings
+    await close_db()
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A PostgreSQL URL for tests that need PostgreSQL itself; skips outside CI when none is reachable."""
+    url = os.environ.get("ESTAFETA__DATABASE__URL", "")
+    if url.startswith("postgres"):
+        return url
+    if IN_CI:
+        pytest.fail("CI=true but ESTAFETA__DATABASE__URL does not point at PostgreSQL")
+    pytest.skip("PostgreSQL not configured (set ESTAFETA__DATABASE__URL)")
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
