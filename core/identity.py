@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core import activity
 from core.clock import now
+from core.permissions import may
 from models import Invite, LoginLink, Role, Staff, WebLoginFailure
 
 INVITE_PREFIX = "inv_"
@@ -67,6 +68,9 @@ async def create_invite(
     created_by: Staff | None = None,
     channel: str = "system",
 ) -> IssuedInvite:
+    """Issues an invite; made by a person (`created_by`), only an admin may do it."""
+    if created_by is not None and not may(await staff_roles(created_by), "staff.manage"):
+        raise IdentityError("forbidden")
     role = await Role.get_or_none(key=role_key)
     if role is None:
         raise IdentityError("unknown_role", role=role_key)

@@ -1,0 +1,44 @@
+"""One dispatcher factory for every mode: sandbox, polling and webhook run the same handlers."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from bot import errors
+from bot.middlewares import I18nMiddleware, IdentityMiddleware, InboxMiddleware
+from core.config import Settings
+from flows import fallback, staff_menu, start
+
+SANDBOX_TOKEN = "100000:SANDBOX-token"
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    if settings.redis.url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis.url)
+    return MemoryStorage()
+
+
+def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) -> Dispatcher:
+    dp = Dispatcher(storage=storage or create_storage(settings), settings=settings)
+    dp.update.outer_middleware(InboxMiddleware())
+    dp.update.outer_middleware(IdentityMiddleware())
+    dp.update.outer_middleware(I18nMiddleware(settings))
+    dp.include_routers(errors.router, start.router, staff_menu.router, fallback.router)
+    return dp
+
+
+def create_bot(settings: Settings, sandbox_url: str = "") -> Bot:
+    """In sandbox mode the bot talks to the built-in Bot API server (at `sandbox_url`), as it would to Telegram."""
+    if settings.sandbox:
+        api = TelegramAPIServer.from_base(f"{sandbox_url or settings.public_url}/sandbox/botapi")
+        return Bot(SANDBOX_TOKEN, session=AiohttpSession(api=api))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base)) \
+        if settings.telegram.api_base else AiohttpSession()
+    return Bot(settings.telegram.token, session=session, default=DefaultBotProperties())

@@ -1,0 +1,63 @@
+"""Update-level middlewares: take each update once, resolve who is writing, pick their language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update, User
+
+from core import identity, inbox
+from core.config import Settings
+from core.i18n import pick_locale, translator
+
+log = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class InboxMiddleware(BaseMiddleware):
+    """De-duplicates by update_id: an update already taken or finished is dropped, whatever path fed it."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        update: Update = event  # registered on dp.update
+        if not await inbox.claim(update.update_id, update.model_dump(mode="json", exclude_none=True)):
+            log.info("update %s already taken, dropped", update.update_id)
+            return UNHANDLED
+        try:
+            result = await handler(event, data)
+        except Exception as exc:
+            await inbox.finish(update.update_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+            raise
+        await inbox.finish(update.update_id)
+        return result
+
+
+class IdentityMiddleware(BaseMiddleware):
+    """Puts the staff member (or None) and their roles in the handler data; callback data is never trusted."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        staff = await identity.staff_by_telegram_id(user.id) if user else None
+        data["staff"] = staff
+        data["roles"] = await identity.staff_roles(staff) if staff else []
+        data["is_admin"] = any(role.is_admin for role in data["roles"])
+        return await handler(event, data)
+
+
+class I18nMiddleware(BaseMiddleware):
+    """The user's stored locale, else Telegram's language_code, else the configured default."""
+
+    def __init__(self, settings: Settings):
+        self.default = settings.i18n.default_locale
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        staff = data.get("staff")
+        locale = pick_locale(staff.locale if staff else None, user.language_code if user else None,
+                             default=self.default)
+        data["locale"] = locale
+        data["t"] = translator(locale)
+        return await handler(event, data)

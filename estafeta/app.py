@@ -1,0 +1,142 @@
+"""The composition root: builds the web app and starts the bot, the worker and the sandbox in one process
+or in separate ones (`estafeta run | web | bot | worker`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiohttp import web
+
+from bot.dispatcher import create_bot, create_dispatcher
+from bot.runtime import UpdateProcessor
+from bot.webhook import make_webhook_handler
+from core import inbox
+from core.config import Settings
+from core.db import close_db, open_db
+
+log = logging.getLogger("estafeta")
+
+ALL_PARTS = frozenset({"web", "bot", "worker"})
+
+
+@dataclass
+class Estafeta:
+    settings: Settings
+    parts: frozenset[str] = ALL_PARTS
+    app: web.Application = field(init=False)
+    bot: Bot | None = None
+    dispatcher: Dispatcher | None = None
+    processor: UpdateProcessor | None = None
+    sandbox: object | None = None
+    base_url: str = ""
+    _runner: web.AppRunner | None = None
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+    _stoppers: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.app = self._build_web_app()
+
+    # --- web -----------------------------------------------------------------------------------
+
+    def _build_web_app(self) -> web.Application:
+        from webadmin.app import setup_webadmin
+
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        setup_webadmin(app, self.settings)
+        telegram = self.settings.telegram
+        if telegram.mode in ("webhook", "sandbox"):
+            app.router.add_post(
+                telegram.webhook_path, make_webhook_handler(telegram.webhook_secret, lambda: self.processor)
+            )
+        if self.settings.sandbox:
+            self._mount_sandbox(app)
+        return app
+
+    def _mount_sandbox(self, app: web.Application) -> None:
+        from bot.sandbox.server import create_sandbox_app
+        from webadmin.app import require_admin_page
+
+        from bot.sandbox.state import SandboxState
+
+        self.sandbox = SandboxState()
+        app.add_subapp(
+            "/sandbox",
+            create_sandbox_app(self.sandbox, is_update_done=inbox.is_finished, chat_page_guard=require_admin_page),
+        )
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        self.settings.check_runtime()
+        await open_db(self.settings)
+        web_settings = self.settings.web
+        serve_http = "web" in self.parts or self.settings.sandbox
+        if serve_http:
+            self._runner = web.AppRunner(self.app, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, web_settings.host, web_settings.port)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]
+            host = "127.0.0.1" if web_settings.host in ("0.0.0.0", "::", "") else web_settings.host
+            self.base_url = f"http://{host}:{port}"
+        if "bot" in self.parts or "web" in self.parts:
+            await self._start_bot()
+        if "worker" in self.parts:
+            await self._start_worker()
+        return self.base_url
+
+    async def _start_bot(self) -> None:
+        self.bot = create_bot(self.settings, sandbox_url=self.base_url)
+        self.dispatcher = create_dispatcher(self.settings)
+        self.processor = UpdateProcessor(self.bot, self.dispatcher)
+        if self.sandbox is not None:
+            await self._seed_sandbox()
+        if "bot" not in self.parts:
+            return  # a web-only replica stores and processes webhook updates; the bot part polls
+        self._spawn(self.processor.recover_forever())
+        mode = self.settings.telegram.mode
+        if mode == "webhook":
+            await self.bot.set_webhook(
+                f"{self.settings.public_url}{self.settings.telegram.webhook_path}",
+                secret_token=self.settings.telegram.webhook_secret,
+                drop_pending_updates=False,
+            )
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self._spawn(self.processor.poll_forever(poll_seconds=10 if self.settings.sandbox else 25))
+
+    async def _seed_sandbox(self) -> None:
+        """Demo staff with a Telegram id become ready-made personas of the browser chat."""
+        from bot.sandbox_personas import seed_personas
+
+        await seed_personas(self.sandbox, self.settings)
+
+    async def _start_worker(self) -> None:
+        from jobs.runner import start_jobs
+
+        self._stoppers.append(await start_jobs(self.settings, self.bot or create_bot(self.settings,
+                                                                                      sandbox_url=self.base_url)))
+
+    def _spawn(self, coro) -> None:
+        self._tasks.append(asyncio.create_task(coro))
+
+    async def stop(self) -> None:
+        for stop in reversed(self._stoppers):
+            with contextlib.suppress(Exception):
+                await stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.processor:
+            await self.processor.close()
+        if self.dispatcher:
+            await self.dispatcher.storage.close()
+        if self.bot:
+            await self.bot.session.close()
+        if self._runner:
+            await self._runner.cleanup()
+        await close_db()

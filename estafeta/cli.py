@@ -1,0 +1,176 @@
+"""`estafeta` console command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import signal
+import sys
+
+from core.config import ConfigError, Settings, load_settings
+
+BANNER_RULE = "─" * 64
+
+
+def _print_demo_hint(settings: Settings, base_url: str) -> None:
+    from core.packs import read_pack
+
+    print(BANNER_RULE)
+    print(f" Estafeta is running ({settings.telegram.mode} mode, database {settings.database.url})")
+    print(f"   Web panel     {base_url}/")
+    if settings.sandbox:
+        print(f"   Sandbox chat  {base_url}/sandbox/   (chat with the bot as any persona)")
+        print(f"   Persona API   {base_url}/sandbox/api/users")
+    print(f"   Health        {base_url}/healthz")
+    for pack in settings.app.packs:
+        demo = read_pack(pack).get("demo", {}).get("staff", [])
+        for person in demo:
+            if person.get("login"):
+                print(f"   Login         {person['login']} / {person['password']}   ({person['name']})")
+        personas = [f"{p['name']} ({', '.join(p['roles'])})" for p in demo if p.get("telegram_id")]
+        if personas and settings.sandbox:
+            print(f"   Personas      {'; '.join(personas)}")
+    print(" Stop with Ctrl+C")
+    print(BANNER_RULE, flush=True)
+
+
+async def _serve(settings: Settings, parts: frozenset[str]) -> None:
+    from estafeta.app import Estafeta
+
+    estafeta = Estafeta(settings, parts=parts)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    base_url = await estafeta.start()
+    try:
+        if base_url:
+            _print_demo_hint(settings, base_url)
+        await stop.wait()
+    finally:
+        await estafeta.stop()
+
+
+async def _migrate(settings: Settings) -> None:
+    from core.db import migrate
+
+    await migrate(settings.database.url)
+    print(f"Database is up to date: {settings.database.url}")
+
+
+async def _with_db(settings: Settings, work):
+    from core.db import close_db, open_db
+
+    await open_db(settings)
+    try:
+        return await work()
+    finally:
+        await close_db()
+
+
+async def _demo(settings: Settings, packs: list[str]) -> None:
+    from core.packs import load_pack
+
+    async def work():
+        for pack in packs:
+            report = await load_pack(pack, with_demo=True)
+            created = len(report.roles_created) + len(report.staff_created)
+            print(f"Pack '{pack}': {'loaded' if created else 'already loaded, nothing to change'}"
+                  f" ({len(report.roles_created)} roles, {len(report.staff_created)} staff created)")
+            for name, login, password in report.logins:
+                print(f"  web login: {login} / {password}  ({name})")
+
+    await _with_db(settings, work)
+
+
+async def _createadmin(settings: Settings, login: str, name: str, password: str | None) -> None:
+    from core.identity import IdentityError, create_admin
+
+    password = password or getpass.getpass("Password (8+ characters): ")
+
+    async def work():
+        try:
+            staff = await create_admin(login, password, name or login, channel="system")
+        except IdentityError as error:
+            raise SystemExit(f"estafeta: cannot create admin: {error.reason.replace('_', ' ')}") from None
+        print(f"Admin '{staff.login}' is ready; log in at {settings.public_url}/login")
+
+    await _with_db(settings, work)
+
+
+async def _invite(settings: Settings, role: str, name: str) -> None:
+    from core.identity import IdentityError, create_invite
+
+    async def work():
+        try:
+            issued = await create_invite(role, ttl_hours=settings.invites.ttl_hours, name=name, channel="system")
+        except IdentityError:
+            from models import Role
+
+            known = ", ".join(await Role.all().order_by("id").values_list("key", flat=True)) or "none (run demo)"
+            raise SystemExit(f"estafeta: unknown role '{role}'; known roles: {known}") from None
+        username = settings.telegram.bot_username or "your_bot"
+        print(f"Invite for role '{role}' (one-time, expires in {settings.invites.ttl_hours:g} h):")
+        print(f"  https://t.me/{username}?start={issued.start_parameter}")
+        print(f"  or send to the bot: /start {issued.start_parameter}")
+
+    await _with_db(settings, work)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="estafeta", description="Chat-first CRM")
+    parser.add_argument("--config", help="path to config.toml (default: ./config.toml or $ESTAFETA_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="web panel, bot, worker (and sandbox) in one process")
+    sub.add_parser("web", help="web panel and webhook only")
+    sub.add_parser("bot", help="bot only (long polling or webhook registration)")
+    sub.add_parser("worker", help="background jobs and the notification sender")
+    sub.add_parser("migrate", help="apply database migrations")
+    demo = sub.add_parser("demo", help="load roles and demo data of the configured packs")
+    demo.add_argument("--pack", action="append", help="pack name (repeatable); default: app.packs")
+    admin = sub.add_parser("createadmin", help="create or reset a web panel admin")
+    admin.add_argument("login")
+    admin.add_argument("--name", default="")
+    admin.add_argument("--password", help="default: asked interactively")
+    invite = sub.add_parser("invite", help="print a one-time staff invite link for a role")
+    invite.add_argument("role")
+    invite.add_argument("--name", default="", help="the colleague's name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("aiogram.event", "tortoise", "aiosqlite", "dramatiq"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = load_settings(args.config)
+        if args.command in ("run", "web", "bot", "worker"):
+            settings.check_runtime()
+    except ConfigError as error:
+        print(f"estafeta: config error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    commands = {
+        "run": lambda: _serve(settings, frozenset({"web", "bot", "worker"})),
+        "web": lambda: _serve(settings, frozenset({"web"})),
+        "bot": lambda: _serve(settings, frozenset({"bot"})),
+        "worker": lambda: _serve(settings, frozenset({"worker"})),
+        "migrate": lambda: _migrate(settings),
+        "demo": lambda: _demo(settings, args.pack or settings.app.packs),
+        "createadmin": lambda: _createadmin(settings, args.login, args.name, args.password),
+        "invite": lambda: _invite(settings, args.role, args.name),
+    }
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(commands[args.command]())
+
+
+if __name__ == "__main__":
+    main()

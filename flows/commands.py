@@ -1,0 +1,26 @@
+"""The command list a user sees in Telegram's menu button, set per chat from their roles and language."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat
+
+from core.i18n import translator
+from core.permissions import menu_items
+from models import Role
+
+log = logging.getLogger(__name__)
+
+
+async def set_user_commands(bot: Bot, chat_id: int, roles: list[Role], locale: str) -> None:
+    t = translator(locale)
+    commands = [BotCommand(command="menu", description=t("cmd-menu"))]
+    commands += [BotCommand(command=item, description=t(f"cmd-{item}")) for item in menu_items(roles)]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
+    except TelegramAPIError:
+        # The menu button is a convenience; a failure here must not cost the user the answer itself.
+        log.warning("setMyCommands failed for chat %s", chat_id, exc_info=True)

@@ -1,0 +1,118 @@
+"""The main menu's entries for staff: invite a colleague, open the web panel, language, help."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core import identity
+from core.config import Settings
+from core.i18n import Translator, translator
+from core.identity import IdentityError
+from core.permissions import may, menu_items
+from flows.callbacks import InviteRoleCb, LanguageCb, MenuCb
+from flows.commands import set_user_commands
+from flows.keyboards import languages, main_menu
+from models import Role, Staff
+
+router = Router(name="staff_menu")
+
+
+def _role_picker(roles: list[Role], locale: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for role in roles:
+        builder.button(text=role.title(locale), callback_data=InviteRoleCb(role=role.key))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+async def _refuse(target: Message, t: Translator) -> None:
+    await target.answer(t("forbidden"))
+
+
+# Each entry works from a command and from the menu button alike; the reply goes to `target`.
+
+async def open_invite(target: Message, roles: list[Role], t: Translator, **_) -> None:
+    if not may(roles, "staff.manage"):
+        await _refuse(target, t)
+        return
+    await target.answer(t("invite-pick-role"), reply_markup=_role_picker(list(await Role.all().order_by("id")),
+                                                                         t.locale))
+
+
+async def open_web(target: Message, staff: Staff, t: Translator, settings: Settings, **_) -> None:
+    token = await identity.create_login_link(staff)
+    await target.answer(t("panel-link", url=f"{settings.public_url}/auth/link/{token}", minutes=10))
+
+
+async def open_language(target: Message, t: Translator, **_) -> None:
+    await target.answer(t("language-pick"), reply_markup=languages())
+
+
+async def open_help(target: Message, roles: list[Role], t: Translator, **_) -> None:
+    await target.answer(t("help-admin" if may(roles, "staff.manage") else "help-staff"))
+
+
+ENTRIES = {"invite": open_invite, "web": open_web, "language": open_language, "help": open_help}
+
+
+@router.message(Command(*ENTRIES))
+async def entry_by_command(message: Message, staff: Staff | None, t: Translator, **data) -> None:
+    if staff is None:
+        await message.answer(t("unknown-user"))
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await ENTRIES[command](message, staff=staff, t=t, **data)
+
+
+@router.callback_query(MenuCb.filter())
+async def entry_by_button(query: CallbackQuery, callback_data: MenuCb, staff: Staff | None, roles: list[Role],
+                          t: Translator, **data) -> None:
+    entry = ENTRIES.get(callback_data.item)
+    if staff is None or entry is None or callback_data.item not in menu_items(roles):
+        await query.answer(t("forbidden"), show_alert=True)
+        return
+    await query.answer()
+    await entry(query.message, staff=staff, roles=roles, t=t, **data)
+
+
+@router.callback_query(InviteRoleCb.filter())
+async def invite_for_role(query: CallbackQuery, callback_data: InviteRoleCb, staff: Staff | None, bot: Bot,
+                          t: Translator, settings: Settings) -> None:
+    if staff is None:
+        await query.answer(t("forbidden"), show_alert=True)
+        return
+    try:
+        issued = await identity.create_invite(callback_data.role, ttl_hours=settings.invites.ttl_hours,
+                                              created_by=staff, channel="bot")
+    except IdentityError as error:
+        await query.answer(t("forbidden" if error.reason == "forbidden" else "invite-role-unknown"),
+                           show_alert=True)
+        return
+    await query.answer()
+    me = await bot.me()
+    role = await Role.get(key=callback_data.role)
+    await query.message.answer(t(
+        "invite-created",
+        role=role.title(t.locale),
+        link=f"https://t.me/{me.username}?start={issued.start_parameter}",
+        command=f"/start {issued.start_parameter}",
+        hours=int(settings.invites.ttl_hours),
+    ))
+
+
+@router.callback_query(LanguageCb.filter())
+async def choose_language(query: CallbackQuery, callback_data: LanguageCb, staff: Staff | None,
+                          roles: list[Role], bot: Bot, t: Translator) -> None:
+    if staff is None or callback_data.code not in ("ru", "uk", "en"):
+        await query.answer(t("forbidden"), show_alert=True)
+        return
+    await identity.set_locale(staff, callback_data.code)
+    t = translator(callback_data.code)
+    await query.answer(t("language-set"))
+    await set_user_commands(bot, query.message.chat.id, roles, t.locale)
+    await query.message.edit_text(t("language-set"))
+    await query.message.answer(t("menu-title", name=staff.name, roles=", ".join(r.title(t.locale) for r in roles)),
+                               reply_markup=main_menu(menu_items(roles), t))
