@@ -30,7 +30,7 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(InboxMiddleware())
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(I18nMiddleware(settings))
-    dp.include_routers(errors.router, start.router, staff_menu.router, fallback.router)
+    dp.include_routers(errors.build_router(), start.build_router(), staff_menu.build_router(), fallback.build_router())
     return dp
 
 

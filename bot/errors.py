@@ -11,10 +11,8 @@ from aiogram.types import ErrorEvent
 from core.i18n import translator
 
 log = logging.getLogger(__name__)
-router = Router(name="errors")
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, **data) -> bool:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     t = data.get("t") or translator(data.get("locale", "ru"))
@@ -27,3 +25,10 @@ async def on_error(event: ErrorEvent, **data) -> bool:
     except TelegramAPIError:
         log.warning("could not tell the user about the error in update %s", update.update_id)
     return True
+
+
+def build_router() -> Router:
+    """A fresh router per dispatcher: aiogram attaches a router to one parent only."""
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

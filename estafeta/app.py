@@ -58,9 +58,8 @@ class Estafeta:
 
     def _mount_sandbox(self, app: web.Application) -> None:
         from bot.sandbox.server import create_sandbox_app
-        from webadmin.app import require_admin_page
-
         from bot.sandbox.state import SandboxState
+        from webadmin.app import require_admin_page
 
         self.sandbox = SandboxState()
         app.add_subapp(
@@ -83,6 +82,9 @@ class Estafeta:
             port = site._server.sockets[0].getsockname()[1]
             host = "127.0.0.1" if web_settings.host in ("0.0.0.0", "::", "") else web_settings.host
             self.base_url = f"http://{host}:{port}"
+            if not self.settings.app.base_url:
+                # Links the bot sends must point at the port actually bound (0 in config means "any").
+                self.settings.app.base_url = self.base_url
         if "bot" in self.parts or "web" in self.parts:
             await self._start_bot()
         if "worker" in self.parts:
@@ -110,16 +112,17 @@ class Estafeta:
             self._spawn(self.processor.poll_forever(poll_seconds=10 if self.settings.sandbox else 25))
 
     async def _seed_sandbox(self) -> None:
-        """Demo staff with a Telegram id become ready-made personas of the browser chat."""
-        from bot.sandbox_personas import seed_personas
+        from bot.sandbox_personas import connect_sandbox
 
-        await seed_personas(self.sandbox, self.settings)
+        await connect_sandbox(self.sandbox, self.settings)
 
     async def _start_worker(self) -> None:
-        from jobs.runner import start_jobs
+        from jobs.worker import start_jobs
 
-        self._stoppers.append(await start_jobs(self.settings, self.bot or create_bot(self.settings,
-                                                                                      sandbox_url=self.base_url)))
+        if self.bot is None:
+            self.bot = create_bot(self.settings, sandbox_url=self.base_url)
+        jobs = await start_jobs(self.settings, self.bot)
+        self._stoppers.append(jobs.stop)
 
     def _spawn(self, coro) -> None:
         self._tasks.append(asyncio.create_task(coro))

@@ -6,16 +6,20 @@ from aiogram.types import CallbackQuery, Message
 from core.i18n import Translator
 from models import Staff
 
-router = Router(name="fallback")
 
-
-@router.message()
 async def unmatched_message(message: Message, staff: Staff | None, t: Translator) -> None:
     if message.chat.type != "private":
         return
     await message.answer(t("not-understood") if staff else t("unknown-user"))
 
 
-@router.callback_query()
 async def unmatched_button(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t("button-outdated"), show_alert=True)
+
+
+def build_router() -> Router:
+    """A fresh router per dispatcher: aiogram attaches a router to one parent only."""
+    router = Router(name="fallback")
+    router.message.register(unmatched_message)
+    router.callback_query.register(unmatched_button)
+    return router

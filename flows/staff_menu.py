@@ -17,8 +17,6 @@ from flows.commands import set_user_commands
 from flows.keyboards import languages, main_menu
 from models import Role, Staff
 
-router = Router(name="staff_menu")
-
 
 def _role_picker(roles: list[Role], locale: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
@@ -58,7 +56,6 @@ async def open_help(target: Message, roles: list[Role], t: Translator, **_) -> N
 ENTRIES = {"invite": open_invite, "web": open_web, "language": open_language, "help": open_help}
 
 
-@router.message(Command(*ENTRIES))
 async def entry_by_command(message: Message, staff: Staff | None, t: Translator, **data) -> None:
     if staff is None:
         await message.answer(t("unknown-user"))
@@ -67,7 +64,6 @@ async def entry_by_command(message: Message, staff: Staff | None, t: Translator,
     await ENTRIES[command](message, staff=staff, t=t, **data)
 
 
-@router.callback_query(MenuCb.filter())
 async def entry_by_button(query: CallbackQuery, callback_data: MenuCb, staff: Staff | None, roles: list[Role],
                           t: Translator, **data) -> None:
     entry = ENTRIES.get(callback_data.item)
@@ -78,7 +74,6 @@ async def entry_by_button(query: CallbackQuery, callback_data: MenuCb, staff: St
     await entry(query.message, staff=staff, roles=roles, t=t, **data)
 
 
-@router.callback_query(InviteRoleCb.filter())
 async def invite_for_role(query: CallbackQuery, callback_data: InviteRoleCb, staff: Staff | None, bot: Bot,
                           t: Translator, settings: Settings) -> None:
     if staff is None:
@@ -103,7 +98,6 @@ async def invite_for_role(query: CallbackQuery, callback_data: InviteRoleCb, sta
     ))
 
 
-@router.callback_query(LanguageCb.filter())
 async def choose_language(query: CallbackQuery, callback_data: LanguageCb, staff: Staff | None,
                           roles: list[Role], bot: Bot, t: Translator) -> None:
     if staff is None or callback_data.code not in ("ru", "uk", "en"):
@@ -116,3 +110,13 @@ async def choose_language(query: CallbackQuery, callback_data: LanguageCb, staff
     await query.message.edit_text(t("language-set"))
     await query.message.answer(t("menu-title", name=staff.name, roles=", ".join(r.title(t.locale) for r in roles)),
                                reply_markup=main_menu(menu_items(roles), t))
+
+
+def build_router() -> Router:
+    """A fresh router per dispatcher: aiogram attaches a router to one parent only."""
+    router = Router(name="staff_menu")
+    router.message.register(entry_by_command, Command(*ENTRIES))
+    router.callback_query.register(entry_by_button, MenuCb.filter())
+    router.callback_query.register(invite_for_role, InviteRoleCb.filter())
+    router.callback_query.register(choose_language, LanguageCb.filter())
+    return router

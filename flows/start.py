@@ -14,8 +14,6 @@ from flows.commands import set_user_commands
 from flows.keyboards import main_menu
 from models import Role, Staff
 
-router = Router(name="start")
-
 INVITE_ERRORS = {
     "invite_unknown": "invite-unknown",
     "invite_used": "invite-used",
@@ -30,7 +28,6 @@ async def show_menu(message: Message, staff: Staff, roles: list[Role], t: Transl
                          reply_markup=main_menu(menu_items(roles), t))
 
 
-@router.message(CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)))
 async def start_with_invite(message: Message, command: CommandObject, bot: Bot, t: Translator) -> None:
     user = message.from_user
     try:
@@ -46,11 +43,18 @@ async def start_with_invite(message: Message, command: CommandObject, bot: Bot, 
     await show_menu(message, staff, roles, t)
 
 
-@router.message(CommandStart())
-@router.message(Command("menu"))
 async def start(message: Message, staff: Staff | None, roles: list[Role], t: Translator, bot: Bot, **_) -> None:
     if staff is None:
         await message.answer(t("unknown-user"))
         return
     await set_user_commands(bot, message.chat.id, roles, t.locale)
     await show_menu(message, staff, roles, t)
+
+
+def build_router() -> Router:
+    """A fresh router per dispatcher: aiogram attaches a router to one parent only."""
+    router = Router(name="start")
+    router.message.register(start_with_invite, CommandStart(deep_link=True, magic=F.args.startswith(INVITE_PREFIX)))
+    router.message.register(start, Command("menu"))
+    router.message.register(start, CommandStart())
+    return router

@@ -1,0 +1,85 @@
+"""Whole conversations through the sandbox, as a person in Telegram would have them."""
+
+from core import identity
+from models import InboxUpdate, Staff
+
+
+async def test_invite_binds_and_shows_russian_menu_once(estafeta, sandbox):
+    admin = await Staff.get(login="admin")
+    issued = await identity.create_invite("manager", ttl_hours=24, name="Ольга Петренко", created_by=admin)
+
+    olga = await sandbox.user("Ольга", language_code="ru")
+    replies = await olga.send(f"/start {issued.start_parameter}")
+    texts = "\n".join(message.text or "" for message in replies)
+    assert "Добро пожаловать, Ольга Петренко" in texts
+    menu = replies[-1]
+    assert "Менеджер" in menu.text
+    assert menu.buttons == ["🌐 Веб-панель", "🌍 Язык", "❓ Помощь"]  # no "invite": managers cannot
+    staff = await Staff.get(telegram_id=olga.id)
+    assert [role.key for role in await staff.roles.all()] == ["manager"]
+
+    stranger = await sandbox.user("Чужой", language_code="ru")
+    refused = await stranger.send(f"/start {issued.start_parameter}")
+    assert "уже использовано" in refused[-1].text
+    assert not await Staff.filter(telegram_id=stranger.id).exists()
+
+
+async def test_admin_invites_from_the_bot_and_the_menu_follows_roles(estafeta, sandbox):
+    anna = await sandbox.existing_user(1000001)  # the demo admin persona
+    menu = (await anna.send("/menu"))[-1]
+    assert "👤 Пригласить сотрудника" in menu.buttons
+    await anna.press("👤 Пригласить сотрудника")
+    created = (await anna.press("Руководитель отдела"))
+    invite_text = created[-1].text
+    assert "Руководитель отдела" in invite_text
+    start_command = invite_text.split("команду: ")[1].split()[0:2]
+    assert start_command[0] == "/start"
+
+    boss = await sandbox.user("Boss", language_code="en")
+    replies = await boss.send(" ".join(start_command))
+    assert "Welcome" in replies[0].text
+    assert "Head of sales" in replies[-1].text
+
+
+async def test_locale_follows_telegram_language(estafeta, sandbox):
+    for code, expected in (("uk", "попросіть в адміністратора"), ("en", "ask your admin"), ("ru", "попросите")):
+        person = await sandbox.user(f"Guest {code}", language_code=code)
+        reply = (await person.send("/start"))[-1]
+        assert expected in reply.text, (code, reply.text)
+
+
+async def test_language_choice_is_stored_and_used(estafeta, sandbox):
+    anna = await sandbox.existing_user(1000001)
+    await anna.send("/language")
+    replies = await anna.press("English")
+    assert any("Choose an action" in (message.text or "") for message in replies)
+    assert (await Staff.get(telegram_id=1000001)).locale == "en"
+    assert "Choose an action" in (await anna.send("/menu"))[-1].text
+
+
+async def test_web_login_link_from_the_bot(estafeta, sandbox):
+    anna = await sandbox.existing_user(1000001)
+    reply = (await anna.send("/web"))[-1]
+    url = next(word for word in reply.text.split() if "/auth/link/" in word)
+    assert url.startswith(estafeta.base_url)
+
+
+async def test_same_update_twice_is_handled_once(estafeta, sandbox):
+    import aiohttp
+
+    guest = await sandbox.user("Twice", language_code="en")
+    update = {
+        "update_id": 987654321,
+        "message": {"message_id": 1, "date": 1700000000, "text": "/start",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                    "chat": {"id": guest.id, "type": "private"},
+                    "from": {"id": guest.id, "is_bot": False, "first_name": "Twice", "language_code": "en"}},
+    }
+    async with aiohttp.ClientSession() as http:
+        for _ in range(2):
+            async with http.post(f"{estafeta.base_url}/telegram/webhook", json=update) as response:
+                assert response.status == 200
+    await estafeta.processor.wait_idle()
+    replies = [m for m in await guest.messages() if "ask your admin" in (m.text or "")]
+    assert len(replies) == 1
+    assert (await InboxUpdate.get(update_id=987654321)).status == "done"
