@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core import identity
@@ -42,7 +42,9 @@ async def open_invite(target: Message, roles: list[Role], t: Translator, **_) ->
 
 async def open_web(target: Message, staff: Staff, t: Translator, settings: Settings, **_) -> None:
     token = await identity.create_login_link(staff)
-    await target.answer(t("panel-link", url=f"{settings.public_url}/auth/link/{token}", minutes=10))
+    # No preview: Telegram would fetch the link to build one, and that fetch would use it up.
+    await target.answer(t("panel-link", url=f"{settings.public_url}/auth/link/{token}", minutes=10),
+                        link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
 async def open_language(target: Message, t: Translator, **_) -> None:

@@ -1,0 +1,70 @@
+"""The web panel's composition: sessions, CSRF, i18n, templates, static files and routes on the given app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp_session import session_middleware
+from redis.asyncio import Redis
+
+from core.config import Settings
+from webadmin import auth, health, staff
+from webadmin.guards import require_admin_page
+from webadmin.keys import PANEL_ROUTES, REDIS, SETTINGS
+from webadmin.middlewares import csrf_protect, error_pages
+from webadmin.render import make_environment
+from webadmin.session import current_staff, make_storage
+
+__all__ = ["current_staff", "require_admin_page", "setup_webadmin"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _add_routes(app: web.Application) -> None:
+    router = app.router
+    routes = app[PANEL_ROUTES]
+    for route in (
+        router.add_get("/", staff.home, name="home"),
+        router.add_get("/login", auth.login_page, name="login"),
+        router.add_post("/login", auth.login_submit),
+        router.add_post("/logout", auth.logout, name="logout"),
+        # No HEAD: a HEAD request must not use up the one-time link.
+        router.add_get("/auth/link/{token}", auth.login_link, name="login_link", allow_head=False),
+        router.add_post("/locale", auth.switch_locale, name="locale"),
+        router.add_get("/staff", staff.staff_page, name="staff"),
+        router.add_post("/staff/invites", staff.create_invite, name="invite_create"),
+        router.add_get(r"/staff/invites/{id:\d+}", staff.invite_page, name="invite"),
+        router.add_post(r"/staff/invites/{id:\d+}/revoke", staff.revoke_invite, name="invite_revoke"),
+        router.add_post(r"/staff/{id:\d+}/active", staff.set_active, name="staff_active"),
+        router.add_get("/healthz", health.healthz, name="healthz"),
+    ):
+        routes.add(route)
+        # add_get also registers a HEAD route on the same resource; it belongs to the panel too.
+        routes.update(other for other in route.resource if other.handler is route.handler)
+    router.add_static("/static/", STATIC_DIR, name="static", append_version=False)
+
+
+def _own_redis(client: Redis):
+    async def close_redis(app: web.Application) -> AsyncIterator[None]:
+        yield
+        await client.aclose()
+
+    return close_redis
+
+
+def setup_webadmin(app: web.Application, settings: Settings) -> None:
+    """Adds sessions, CSRF, i18n, templates, static files and the panel routes to `app`."""
+    app[SETTINGS] = settings
+    app[PANEL_ROUTES] = set()
+    redis = app.get(REDIS)
+    if redis is None and settings.redis.url:
+        redis = Redis.from_url(settings.redis.url)
+        app[REDIS] = redis
+        app.cleanup_ctx.append(_own_redis(redis))
+    app.middlewares.append(session_middleware(make_storage(settings, redis)))
+    app.middlewares.append(error_pages)
+    app.middlewares.append(csrf_protect)
+    make_environment(app)
+    _add_routes(app)

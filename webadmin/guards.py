@@ -1,0 +1,52 @@
+"""Who may open a page: decorators for the panel's handlers and `require_admin_page` for other parts."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from models import Staff
+from webadmin.render import login_url, render_error
+from webadmin.session import current_is_admin, current_staff
+
+StaffHandler = Callable[[web.Request, Staff], Awaitable[web.StreamResponse]]
+
+
+def _to_login(request: web.Request) -> web.Response:
+    return web.Response(status=303, headers={"Location": login_url(request)})
+
+
+def login_required(handler: StaffHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    @functools.wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        staff = await current_staff(request)
+        if staff is None:
+            return _to_login(request)
+        return await handler(request, staff)
+
+    return wrapper
+
+
+def admin_required(handler: StaffHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    @functools.wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        staff = await current_staff(request)
+        if staff is None:
+            return _to_login(request)
+        if not await current_is_admin(request):
+            raise web.HTTPForbidden()
+        return await handler(request, staff)
+
+    return wrapper
+
+
+async def require_admin_page(request: web.Request) -> web.StreamResponse | None:
+    """For pages outside the panel (the sandbox chat): None when an admin is signed in; otherwise a
+    303 redirect to /login?next=<this page> (not signed in) or the localized 403 page (signed in, not admin)."""
+    if await current_staff(request) is None:
+        return _to_login(request)
+    if not await current_is_admin(request):
+        return await render_error(request, 403)
+    return None
