@@ -85,3 +85,30 @@ def postgres_url() -> str:
 
 def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        client.ping()
+        client.close()
+        return True
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis for tests that need Redis itself: the configured one, else the local one.
+    Skips only outside CI when none answers; under CI=true an unreachable Redis fails the test."""
+    url = os.environ.get("ESTAFETA__REDIS__URL") or LOCAL_REDIS
+    if _redis_reachable(url):
+        return url
+    if IN_CI:
+        pytest.fail(f"CI=true but Redis at {url} does not answer")
+    pytest.skip(f"Redis at {url} does not answer")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from tortoise import Tortoise
 
 from core.db import tortoise_config
@@ -43,12 +40,12 @@ async def test_healthz_reports_an_unreachable_redis(panel, db, make_settings):
     assert body["database"] == "ok" and body["redis"].startswith("error: ")
 
 
-@pytest.mark.skipif(not os.environ.get("ESTAFETA__REDIS__URL"), reason="Redis not configured")
-async def test_sessions_in_redis_are_rotated_on_sign_in(panel, people, settings):
+async def test_sessions_in_redis_are_rotated_on_sign_in(panel, people, make_settings, redis_url):
     from redis.asyncio import Redis
 
     from tests.web.conftest import login_admin, page_token
 
+    settings = make_settings(redis__url=redis_url)
     client = await panel(settings)
     await page_token(client)
     before = client.session.cookie_jar.filter_cookies(client.make_url("/"))["estafeta_session"].value
