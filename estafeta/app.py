@@ -23,6 +23,10 @@ log = logging.getLogger("estafeta")
 ALL_PARTS = frozenset({"web", "bot", "worker"})
 
 
+async def _to_sandbox_page(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/sandbox/")
+
+
 @dataclass
 class Estafeta:
     settings: Settings
@@ -62,6 +66,7 @@ class Estafeta:
         from webadmin.app import require_admin_page
 
         self.sandbox = SandboxState()
+        app.router.add_get("/sandbox", _to_sandbox_page)
         app.add_subapp(
             "/sandbox",
             create_sandbox_app(self.sandbox, is_update_done=inbox.is_finished, chat_page_guard=require_admin_page),

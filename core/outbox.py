@@ -1,0 +1,345 @@
+"""The notifications outbox: rows written in the caller's transaction, delivered later by the sender.
+
+Life of a row: ``pending`` → (claimed) ``sending`` → ``sent`` | ``failed`` | ``blocked``; a retry puts it back
+to ``pending`` with a later ``not_before``. Everything the sender decides is recorded here, in the database, so a
+restart (or ``kill -9``) loses nothing: a row left in ``sending`` goes back to ``pending`` after the lease.
+
+Claiming is safe with several sender processes: on PostgreSQL one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE
+SKIP LOCKED)``; on SQLite (one process, one writer) a compare-and-set on ``status`` per row. At most one row per
+chat is in flight at a time, and a chat is only claimed once its ``ChatState.next_send_at`` has passed, so the
+per-chat pace holds across restarts and processes.
+
+No aiogram here: the sender in ``jobs/outbox_sender.py`` maps Telegram's answers onto these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise import connections
+from tortoise.expressions import F
+
+from core import clock
+from models import ChatState, Outbox
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+BLOCKED = "blocked"
+
+#: The Bot API methods the sender knows how to call; the payload is that method's keyword arguments.
+METHODS = ("sendMessage", "sendPhoto", "sendDocument", "sendLocation")
+
+#: A row in ``sending`` longer than this is taken to belong to a dead process (must exceed the HTTP timeout).
+DEFAULT_LEASE_SECONDS = 120.0
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_CAP_SECONDS = 300.0
+DEFAULT_MAX_ATTEMPTS = 8
+
+_listeners: list[Callable[[], Any]] = []
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    """Stored datetimes are always UTC-aware: SQLite compares them as text, so one offset for all."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _now() -> datetime:
+    return _utc(clock.now())
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _utc(value)
+    return _utc(datetime.fromisoformat(str(value)))
+
+
+def _conn():
+    return connections.get("default")
+
+
+def _dialect(conn) -> str:
+    return conn.capabilities.dialect
+
+
+def _sql(template: str, dialect: str) -> str:
+    """Templates use ``{p1}``, ``{p2}`` …: ``$n`` for asyncpg, ``?`` for SQLite (each used once per query there)."""
+    marks = {f"p{i}": (f"${i}" if dialect == "postgres" else "?") for i in range(1, 10)}
+    return template.format(**marks)
+
+
+def add_listener(callback: Callable[[], Any]) -> None:
+    """Called (synchronously, errors swallowed) after each enqueue: a sender in this process wakes up early."""
+    if callback not in _listeners:
+        _listeners.append(callback)
+
+
+def remove_listener(callback: Callable[[], Any]) -> None:
+    if callback in _listeners:
+        _listeners.remove(callback)
+
+
+def _notify() -> None:
+    for callback in list(_listeners):
+        try:
+            callback()
+        except Exception:  # a listener must never break the caller's transaction
+            log.exception("outbox listener failed")
+
+
+async def _ensure_chat(chat_id: int) -> None:
+    """Create the chat's state row if missing; ON CONFLICT DO NOTHING, so safe inside a PG transaction."""
+    await ChatState.bulk_create([ChatState(chat_id=chat_id)], ignore_conflicts=True)
+
+
+async def _set_chat(chat_id: int, **values: Any) -> None:
+    if not await ChatState.filter(chat_id=chat_id).update(**values):
+        await _ensure_chat(chat_id)
+        await ChatState.filter(chat_id=chat_id).update(**values)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+async def enqueue(
+    chat_id: int,
+    text: str | None = None,
+    *,
+    method: str = "sendMessage",
+    payload: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+) -> Outbox:
+    """Write one notification. Call it inside the transaction of the change it reports.
+
+    ``payload`` is the Bot API method's keyword arguments (``reply_markup``, ``parse_mode`` …, as JSON);
+    ``text`` is a shortcut for ``payload["text"]`` (``caption`` for media). A chat that blocked the bot gets
+    the row stored as ``blocked``: kept for the record, never sent.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unsupported outbox method {method!r}; one of {', '.join(METHODS)}")
+    body = dict(payload or {})
+    if text is not None:
+        body["text" if method == "sendMessage" else "caption"] = text
+    if method == "sendMessage" and not body.get("text"):
+        raise ValueError("sendMessage needs a text")
+    body.pop("chat_id", None)
+    state = await ChatState.get_or_none(chat_id=chat_id)
+    blocked = state is not None and state.blocked_at is not None
+    row = await Outbox.create(
+        chat_id=chat_id,
+        method=method,
+        payload=body,
+        status=BLOCKED if blocked else PENDING,
+        not_before=_utc(not_before) if not_before else _now(),
+        error="chat blocked the bot" if blocked else None,
+    )
+    if not blocked:
+        _notify()
+    return row
+
+
+# --- claiming ----------------------------------------------------------------------------------
+
+# A row is due when: pending, its not_before has passed, its chat is not blocked, its chat's next_send_at has
+# passed, no other row of the chat is in flight, and it is the chat's oldest due row (one per chat per claim).
+_DUE = """
+    FROM outbox o
+    LEFT JOIN chat_state c ON c.chat_id = o.chat_id
+    WHERE o.status = 'pending' AND o.not_before <= {p1}
+      AND c.blocked_at IS NULL
+      AND (c.next_send_at IS NULL OR c.next_send_at <= {p2})
+      AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.chat_id = o.chat_id AND s.status = 'sending')
+      AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.chat_id = o.chat_id AND e.status = 'pending'
+                      AND e.not_before <= {p3} AND e.id < o.id)
+"""
+
+_CLAIM_PG = (
+    "UPDATE outbox SET status = 'sending', claimed_at = $1 WHERE status = 'pending' AND id IN ("
+    "SELECT o.id"
+    + _DUE.replace("{p1}", "$1").replace("{p2}", "$1").replace("{p3}", "$1")
+    + " ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED) RETURNING id"
+)
+
+_CANDIDATES = "SELECT o.id" + _DUE + " ORDER BY o.id LIMIT {p4}"
+
+
+async def claim_due(limit: int = 100, *, at: datetime | None = None) -> list[Outbox]:
+    """Take up to ``limit`` due rows (at most one per chat) into ``sending``; no row is ever handed out twice."""
+    at = _utc(at) if at else _now()
+    conn = _conn()
+    dialect = _dialect(conn)
+    if dialect == "postgres":
+        rows = await conn.execute_query_dict(_CLAIM_PG, [at, limit])
+        ids = [r["id"] for r in rows]
+    else:
+        candidates = await conn.execute_query_dict(_sql(_CANDIDATES, dialect), [at, at, at, limit])
+        ids = []
+        for r in candidates:  # compare-and-set: only one claimer can move a row out of pending
+            if await Outbox.filter(id=r["id"], status=PENDING).update(status=SENDING, claimed_at=at):
+                ids.append(r["id"])
+    if not ids:
+        return []
+    return list(await Outbox.filter(id__in=ids, status=SENDING).order_by("id"))
+
+
+_NEXT_DUE = """
+    SELECT MIN(CASE WHEN c.next_send_at IS NOT NULL AND c.next_send_at > o.not_before
+               THEN c.next_send_at ELSE o.not_before END) AS due
+    FROM outbox o
+    LEFT JOIN chat_state c ON c.chat_id = o.chat_id
+    WHERE o.status = 'pending' AND c.blocked_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.chat_id = o.chat_id AND s.status = 'sending')
+"""
+
+
+async def next_due_at() -> datetime | None:
+    """When the earliest pending row becomes claimable (None: nothing waiting that this sender could take)."""
+    rows = await _conn().execute_query_dict(_NEXT_DUE)
+    return _parse_dt(rows[0]["due"]) if rows else None
+
+
+async def recover_stale(
+    lease_seconds: float = DEFAULT_LEASE_SECONDS, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS
+) -> int:
+    """Rows left in ``sending`` longer than the lease (their process died) go back to ``pending``.
+
+    The lost try counts as an attempt, so a row that kills its sender every time ends ``failed``.
+    """
+    cutoff = _now() - timedelta(seconds=lease_seconds)
+    stale = Outbox.filter(status=SENDING, claimed_at__lt=cutoff)
+    failed = await stale.filter(attempts__gte=max_attempts - 1).update(
+        status=FAILED, attempts=F("attempts") + 1, claimed_at=None, error="sender lease expired"
+    )
+    back = await Outbox.filter(status=SENDING, claimed_at__lt=cutoff).update(
+        status=PENDING, attempts=F("attempts") + 1, claimed_at=None
+    )
+    if failed or back:
+        log.warning("outbox: %s stale rows back to pending, %s failed", back, failed)
+    return back + failed
+
+
+async def release(rows: Iterable[Outbox]) -> int:
+    """Give claimed rows back untouched (shutdown, or the sender was told to pause): no attempt is counted."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return 0
+    return await Outbox.filter(id__in=ids, status=SENDING).update(status=PENDING, claimed_at=None)
+
+
+# --- outcomes ----------------------------------------------------------------------------------
+
+
+def backoff_delay(
+    attempts: int,
+    *,
+    base: float = BACKOFF_BASE_SECONDS,
+    cap: float = BACKOFF_CAP_SECONDS,
+    rng: Callable[[], float] = random.random,
+) -> float:
+    """Exponential backoff with jitter: attempt n waits between d/2 and d, d = min(cap, base·2^(n-1))."""
+    ceiling = min(cap, base * 2 ** max(attempts - 1, 0))
+    return ceiling / 2 + rng() * ceiling / 2
+
+
+async def mark_sent(row: Outbox, *, next_send_at: datetime | None = None) -> None:
+    """Record a delivery; ``next_send_at`` paces the chat (written first, so no claimer sees the chat free early)."""
+    if next_send_at is not None:
+        await _set_chat(row.chat_id, next_send_at=_utc(next_send_at))
+    at = _now()
+    # Also from pending: if the lease ran out mid-send the row must still not go out again.
+    await Outbox.filter(id=row.id, status__in=[SENDING, PENDING]).update(
+        status=SENT, sent_at=at, claimed_at=None, error=None
+    )
+    row.status, row.sent_at = SENT, at
+
+
+async def hold_chat(chat_id: int, until: datetime) -> None:
+    """Nothing goes to this chat before ``until`` (Telegram's retry_after); never moves the time earlier."""
+    until = _utc(until)
+    state = await ChatState.get_or_none(chat_id=chat_id)
+    if state is None or state.next_send_at is None or _utc(state.next_send_at) < until:
+        await _set_chat(chat_id, next_send_at=until)
+
+
+async def mark_retry(
+    row: Outbox,
+    retry_after: float | None = None,
+    *,
+    error: str | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    rng: Callable[[], float] = random.random,
+) -> str:
+    """Put a row back for another try; returns its new status (``pending``, or ``failed`` when out of attempts).
+
+    With Telegram's ``retry_after`` the row and its chat wait exactly that long, and it is not counted as a
+    failed attempt (Telegram asked us to wait, the message is fine). Otherwise the attempt counts: exponential
+    backoff with jitter, and ``failed`` once ``max_attempts`` tries have failed.
+    """
+    at = _now()
+    if retry_after is not None:
+        until = at + timedelta(seconds=float(retry_after))
+        await hold_chat(row.chat_id, until)
+        status, attempts, not_before = PENDING, row.attempts, until
+    else:
+        attempts = row.attempts + 1
+        if attempts >= max_attempts:
+            status, not_before = FAILED, row.not_before
+        else:
+            status, not_before = PENDING, at + timedelta(seconds=backoff_delay(attempts, rng=rng))
+    await Outbox.filter(id=row.id, status=SENDING).update(
+        status=status, attempts=attempts, not_before=not_before, claimed_at=None, error=error
+    )
+    row.status, row.attempts, row.not_before, row.error = status, attempts, not_before, error
+    return status
+
+
+async def mark_failed(row: Outbox, error: str) -> None:
+    """A permanent refusal (bad request, chat not found …): never retried."""
+    await Outbox.filter(id=row.id, status=SENDING).update(
+        status=FAILED, attempts=F("attempts") + 1, claimed_at=None, error=error
+    )
+    row.status, row.error = FAILED, error
+
+
+async def redirect(row: Outbox, new_chat_id: int) -> None:
+    """The group became a supergroup: the row goes to the new chat id, immediately."""
+    await Outbox.filter(id=row.id, status=SENDING).update(
+        chat_id=new_chat_id, status=PENDING, claimed_at=None, not_before=_now()
+    )
+    row.chat_id, row.status = new_chat_id, PENDING
+
+
+async def mark_blocked(chat_id: int, error: str = "bot was blocked by the user") -> int:
+    """The user blocked the bot: remember it, and stop every undelivered row to that chat. Returns rows stopped."""
+    await _ensure_chat(chat_id)
+    await ChatState.filter(chat_id=chat_id, blocked_at__isnull=True).update(blocked_at=_now())
+    stopped = await Outbox.filter(chat_id=chat_id, status__in=[PENDING, SENDING]).update(
+        status=BLOCKED, claimed_at=None, error=error
+    )
+    log.info("outbox: chat %s blocked the bot; %s rows stopped", chat_id, stopped)
+    return stopped
+
+
+async def unblock(chat_id: int, *, requeue: bool = False) -> bool:
+    """The user wrote to the bot again: deliveries resume. Old blocked rows stay blocked unless ``requeue``."""
+    changed = await ChatState.filter(chat_id=chat_id, blocked_at__isnull=False).update(blocked_at=None)
+    if changed and requeue:
+        await Outbox.filter(chat_id=chat_id, status=BLOCKED).update(status=PENDING, not_before=_now(), error=None)
+        _notify()
+    return bool(changed)
+
+
+async def is_blocked(chat_id: int) -> bool:
+    return await ChatState.filter(chat_id=chat_id, blocked_at__isnull=False).exists()

@@ -1,0 +1,114 @@
+"""The dramatiq actors: async functions run on the main loop (see `jobs.broker.MainLoopAsyncIO`).
+
+They are declared on the broker by `jobs.broker.setup_broker` (`declare_actors`), not at import, so this module
+imports cleanly before any broker exists. Send them with `send("sweep")` / `send("deliver_outbox")`.
+
+- ``deliver_outbox``: drain the outbox once. A sender loop usually runs in the process already; then this only
+  kicks it.
+- ``sweep``: the periodic sweep (`jobs.scheduler` sends it every minute): runs every registered hook. Hooks
+  work from database state (e.g. "tasks overdue and not yet reminded"), so running one twice is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import dramatiq
+
+if TYPE_CHECKING:
+    from jobs.outbox_sender import OutboxSender
+
+log = logging.getLogger(__name__)
+
+QUEUE = "estafeta"
+DELIVER_OUTBOX = "deliver_outbox"
+SWEEP = "sweep"
+
+SweepHook = Callable[[], Awaitable[Any]]
+
+_sweep_hooks: list[SweepHook] = []
+_sender: OutboxSender | None = None
+
+
+# --- registries ----------------------------------------------------------------------------
+
+
+def register_sweep_hook(hook: SweepHook) -> SweepHook:
+    """Add an async, idempotent function to every sweep (registering twice is a no-op). Usable as a decorator."""
+    if hook not in _sweep_hooks:
+        _sweep_hooks.append(hook)
+    return hook
+
+
+def unregister_sweep_hook(hook: SweepHook) -> None:
+    if hook in _sweep_hooks:
+        _sweep_hooks.remove(hook)
+
+
+def sweep_hooks() -> list[SweepHook]:
+    return list(_sweep_hooks)
+
+
+def use_sender(sender: OutboxSender | None) -> None:
+    """The process's outbox sender, which ``deliver_outbox`` kicks (or drains with, if it is not looping)."""
+    global _sender
+    _sender = sender
+
+
+# --- the actors' bodies (plain async functions: call them directly in tests) -----------------
+
+
+async def deliver_outbox() -> int:
+    sender = _sender
+    if sender is None:
+        log.warning("deliver_outbox: no outbox sender in this process")
+        return 0
+    if sender.running:
+        sender.kick()
+        return 0
+    return await sender.drain(max_seconds=60)
+
+
+async def sweep() -> int:
+    """Run every hook once; one failing hook is logged and does not stop the others. Returns hooks that ran."""
+    done = 0
+    for hook in list(_sweep_hooks):
+        try:
+            await hook()
+            done += 1
+        except Exception:
+            log.exception("sweep hook %s failed", getattr(hook, "__qualname__", hook))
+    return done
+
+
+_ACTORS: dict[str, tuple[Callable[..., Awaitable[Any]], dict[str, Any]]] = {
+    # A failed run is not retried: the next kick / the next minute's sweep does the same work.
+    DELIVER_OUTBOX: (deliver_outbox, {"max_retries": 0, "time_limit": 120_000}),
+    SWEEP: (sweep, {"max_retries": 0, "time_limit": 600_000}),
+}
+
+
+def declare_actors(broker: dramatiq.Broker) -> dict[str, dramatiq.Actor]:
+    """Declare the actors on ``broker`` (idempotent per broker)."""
+    declared = {}
+    for name, (fn, options) in _ACTORS.items():
+        if name in broker.actors:
+            declared[name] = broker.actors[name]
+            continue
+        declared[name] = dramatiq.Actor(
+            fn, broker=broker, actor_name=name, queue_name=QUEUE, priority=0, options=dict(options)
+        )
+    return declared
+
+
+def get_actor(name: str) -> dramatiq.Actor:
+    from jobs.broker import get_broker
+
+    return get_broker().get_actor(name)
+
+
+def send(name: str, *args: Any, **kwargs: Any) -> dramatiq.Message:
+    """Enqueue an actor by name on the configured broker (a quick, synchronous call)."""
+    return get_actor(name).send(*args, **kwargs)

@@ -1,0 +1,138 @@
+"""Run dramatiq's Worker inside this process, its async actors on this process's asyncio loop.
+
+Embedded mode (StubBroker) and ``estafeta worker`` (RedisBroker) both use `start_worker`; `start_jobs` also
+starts the outbox sender loop and the sweep scheduler, for the entry points to wire in one call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import dramatiq
+from aiogram import Bot
+
+from core.config import Settings
+from jobs import actors
+from jobs import broker as broker_mod
+from jobs.outbox_sender import OutboxSender
+from jobs.scheduler import run_scheduler
+
+log = logging.getLogger(__name__)
+
+
+class WorkerHandle:
+    """A running in-process dramatiq Worker. ``await stop()`` from the same loop that started it."""
+
+    def __init__(self, worker: dramatiq.Worker, broker: dramatiq.Broker) -> None:
+        self.worker = worker
+        self.broker = broker
+        self._stopped = False
+
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        """Stop cleanly. Worker.stop joins threads that may be waiting on this loop, so it runs in a thread."""
+        if self._stopped:
+            return
+        self._stopped = True
+        await asyncio.to_thread(self.worker.stop, int(grace_seconds * 1000))
+
+    async def join(self, wait_seconds: float = 10.0) -> None:
+        """Wait until the queue is empty and every message taken is processed (tests)."""
+
+        def _join() -> None:
+            self.broker.join(actors.QUEUE, timeout=int(wait_seconds * 1000))
+            self.worker.join()
+
+        await asyncio.to_thread(_join)
+
+
+async def start_worker(
+    settings: Settings,
+    *,
+    broker: dramatiq.Broker | None = None,
+    worker_threads: int = 2,
+    worker_timeout: int = 250,
+) -> WorkerHandle:
+    """Start a dramatiq Worker in this process (call from the main loop, after the DB is open).
+
+    Uses the broker from `setup_broker` (set up now if there is none). Async actors run on the calling loop,
+    in the calling task's contextvars (so they see its Tortoise context).
+    """
+    if broker is None:
+        try:
+            broker = broker_mod.get_broker()
+        except RuntimeError:
+            broker = broker_mod.setup_broker(settings)
+    middleware = broker_mod.main_loop_middleware(broker)
+    middleware.bind(asyncio.get_running_loop(), contextvars.copy_context())
+    worker = dramatiq.Worker(broker, worker_threads=worker_threads, worker_timeout=worker_timeout)
+    worker.start()
+    return WorkerHandle(worker, broker)
+
+
+@dataclass
+class Jobs:
+    """Everything `start_jobs` started; ``await stop()`` stops it in the right order."""
+
+    stop_event: asyncio.Event
+    worker: WorkerHandle | None = None
+    sender: OutboxSender | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    redis: Any = None
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                try:
+                    await asyncio.wait_for(task, timeout=10)
+                except TimeoutError:
+                    log.warning("jobs: %s did not stop in time", task.get_name())
+        if self.worker is not None:
+            await self.worker.stop()
+        if self.sender is not None:
+            actors.use_sender(None)
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+async def start_jobs(
+    settings: Settings,
+    bot: Bot | None,
+    *,
+    worker: bool = True,
+    sender: bool = True,
+    scheduler: bool = True,
+    sweep_interval: float = 60.0,
+) -> Jobs:
+    """Broker + in-process worker + outbox sender loop + sweep scheduler, each optional.
+
+    Call after the DB is open, from the main loop. ``bot`` is needed for the sender.
+    """
+    try:
+        broker_mod.get_broker()
+    except RuntimeError:
+        broker_mod.setup_broker(settings)
+    jobs = Jobs(stop_event=asyncio.Event())
+    if sender:
+        if bot is None:
+            raise ValueError("start_jobs: the outbox sender needs a bot")
+        redis_client = None
+        if settings.redis.url:
+            from redis.asyncio import Redis
+
+            redis_client = jobs.redis = Redis.from_url(settings.redis.url)
+        jobs.sender = OutboxSender(bot, settings, redis_client=redis_client)
+        actors.use_sender(jobs.sender)
+        jobs.tasks.append(asyncio.create_task(jobs.sender.run_forever(jobs.stop_event), name="outbox-sender"))
+    if worker:
+        jobs.worker = await start_worker(settings)
+    if scheduler:
+        jobs.tasks.append(
+            asyncio.create_task(run_scheduler(jobs.stop_event, interval=sweep_interval), name="sweep-scheduler")
+        )
+    return jobs
