@@ -73,6 +73,19 @@ async def db(settings):
 
 
 @pytest.fixture
+async def empty_database(settings):
+    """For tests that start the whole app (which opens the DB itself): an empty, migrated DB, left closed."""
+    url = settings.database.url
+    if not url.startswith("sqlite"):
+        if url not in _migrated:
+            await migrate(url)
+            _migrated.add(url)
+        await _reset_postgres(url)
+        await close_db()
+    return url
+
+
+@pytest.fixture
 def postgres_url() -> str:
     """A PostgreSQL URL for tests that need PostgreSQL itself; skips outside CI when none is reachable."""
     url = os.environ.get("ESTAFETA__DATABASE__URL", "")

@@ -7,7 +7,7 @@ from estafeta.app import Estafeta
 
 
 @pytest.fixture
-async def estafeta(make_settings):
+async def estafeta(make_settings, empty_database):
     """The whole product in this process: web panel, sandbox, bot and worker on a free 127.0.0.1 port."""
     settings = make_settings()
     app = Estafeta(settings)

@@ -11,7 +11,7 @@ SECRET = "s3cret-token-for-tests"
 
 
 @pytest.fixture
-async def hooked(make_settings):
+async def hooked(make_settings, empty_database):
     app = Estafeta(make_settings(telegram__webhook_secret=SECRET))
     await app.start()
     await load_pack("generic", with_demo=True)
