@@ -12,7 +12,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot import errors
 from bot.middlewares import I18nMiddleware, IdentityMiddleware, InboxMiddleware
 from core.config import Settings
-from flows import fallback, staff_menu, start
+from flows import chat_member, fallback, staff_menu, start
 
 SANDBOX_TOKEN = "100000:SANDBOX-token"
 
@@ -30,7 +30,10 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(InboxMiddleware())
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(I18nMiddleware(settings))
-    dp.include_routers(errors.build_router(), start.build_router(), staff_menu.build_router(), fallback.build_router())
+    dp.include_routers(
+        errors.build_router(), chat_member.build_router(), start.build_router(), staff_menu.build_router(),
+        fallback.build_router(),
+    )
     return dp
 
 

@@ -83,3 +83,24 @@ async def test_same_update_twice_is_handled_once(estafeta, sandbox):
     replies = [m for m in await guest.messages() if "ask your admin" in (m.text or "")]
     assert len(replies) == 1
     assert (await InboxUpdate.get(update_id=987654321)).status == "done"
+
+
+async def test_blocking_the_bot_stops_and_unblocking_resumes_deliveries(estafeta, sandbox):
+    import asyncio
+
+    from models import ChatState
+
+    async def wait_blocked(expected: bool) -> bool:
+        for _ in range(100):  # the change arrives as a my_chat_member update through polling
+            state = await ChatState.get_or_none(chat_id=guest.id)
+            if state is not None and (state.blocked_at is not None) == expected:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    guest = await sandbox.user("Blocker", language_code="en")
+    await guest.send("/start")
+    await guest.block()
+    assert await wait_blocked(True)
+    await guest.unblock()
+    assert await wait_blocked(False)
