@@ -1,0 +1,44 @@
+"""Nothing lost, nothing done twice: the inbox under re-delivery, races and a crash mid-update."""
+
+import asyncio
+from datetime import timedelta
+
+from core import inbox
+from core.clock import now
+from models import InboxUpdate
+
+
+async def test_only_one_of_many_racing_claims_wins(db):
+    payload = {"update_id": 77}
+    results = await asyncio.gather(*(inbox.claim(77, payload) for _ in range(8)))
+    assert results.count(True) == 1
+    await inbox.finish(77)
+    assert not await inbox.claim(77, payload)
+    assert await inbox.is_finished(77)
+
+
+async def test_update_left_mid_way_by_a_crash_is_taken_again_after_the_lease(db):
+    await inbox.store(90, {"update_id": 90})
+    assert await inbox.claim(90, {})  # the process that took it is then killed
+    assert not await inbox.claim(90, {})
+    assert [row.update_id for row in await inbox.due()] == []
+    await InboxUpdate.filter(update_id=90).update(claimed_at=now() - timedelta(seconds=inbox.LEASE_SECONDS + 1))
+    assert [row.update_id for row in await inbox.due()] == [90]
+    assert await inbox.claim(90, {})
+    assert (await InboxUpdate.get(update_id=90)).attempts == 2
+
+
+async def test_restart_processes_what_was_stored_but_not_handled(estafeta, sandbox):
+    guest = await sandbox.user("Restarted", language_code="en")
+    update = {
+        "update_id": 555000,
+        "message": {"message_id": 1, "date": 1700000000, "text": "/start",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                    "chat": {"id": guest.id, "type": "private"},
+                    "from": {"id": guest.id, "is_bot": False, "first_name": "R", "language_code": "en"}},
+    }
+    await inbox.store(555000, update)  # stored by the webhook, then the process died before handling it
+    assert await estafeta.processor.recover() == 1
+    await estafeta.processor.wait_idle()
+    assert (await InboxUpdate.get(update_id=555000)).status == "done"
+    assert any("ask your admin" in (m.text or "") for m in await guest.messages())
