@@ -781,11 +781,16 @@ async def m_send_media_group(rt: SandboxRuntime, params: Params) -> Any:
     return results
 
 
-@bot_method("editMessageText")
-async def m_edit_message_text(rt: SandboxRuntime, params: Params) -> Any:
+def _editable_message(rt: SandboxRuntime, params: Params) -> tuple[Any, Any]:
     chat, message = _resolve_message(rt, params, "message to edit not found")
     if message.sender != "bot":
         raise bad_request("message can't be edited")
+    return chat, message
+
+
+@bot_method("editMessageText")
+async def m_edit_message_text(rt: SandboxRuntime, params: Params) -> Any:
+    chat, message = _editable_message(rt, params)
     if "text" not in message.tg:
         raise bad_request("there is no text in the message to edit")
     content = _text_content(params)
@@ -796,9 +801,7 @@ async def m_edit_message_text(rt: SandboxRuntime, params: Params) -> Any:
 
 @bot_method("editMessageCaption")
 async def m_edit_message_caption(rt: SandboxRuntime, params: Params) -> Any:
-    chat, message = _resolve_message(rt, params, "message to edit not found")
-    if message.sender != "bot":
-        raise bad_request("message can't be edited")
+    chat, message = _editable_message(rt, params)
     if not any(k in message.tg for k in ("photo", "video", "document", "audio")):
         raise bad_request("there is no caption in the message to edit")
     content = _caption_content(params)
@@ -809,9 +812,7 @@ async def m_edit_message_caption(rt: SandboxRuntime, params: Params) -> Any:
 
 @bot_method("editMessageReplyMarkup")
 async def m_edit_message_reply_markup(rt: SandboxRuntime, params: Params) -> Any:
-    chat, message = _resolve_message(rt, params, "message to edit not found")
-    if message.sender != "bot":
-        raise bad_request("message can't be edited")
+    chat, message = _editable_message(rt, params)
     markup = _parse_markup(params, inline_only=True)
     _apply_edit(rt, chat, message, {}, markup, ())
     return message.tg

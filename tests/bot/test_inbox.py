@@ -6,6 +6,7 @@ from datetime import timedelta
 from core import inbox
 from core.clock import now
 from models import InboxUpdate
+from tests.bot.updates import start_update
 
 
 async def test_only_one_of_many_racing_claims_wins(db):
@@ -30,13 +31,7 @@ async def test_update_left_mid_way_by_a_crash_is_taken_again_after_the_lease(db)
 
 async def test_restart_processes_what_was_stored_but_not_handled(estafeta, sandbox):
     guest = await sandbox.user("Restarted", language_code="en")
-    update = {
-        "update_id": 555000,
-        "message": {"message_id": 1, "date": 1700000000, "text": "/start",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                    "chat": {"id": guest.id, "type": "private"},
-                    "from": {"id": guest.id, "is_bot": False, "first_name": "R", "language_code": "en"}},
-    }
+    update = start_update(555000, guest.id)
     await inbox.store(555000, update)  # stored by the webhook, then the process died before handling it
     assert await estafeta.processor.recover() == 1
     await estafeta.processor.wait_idle()

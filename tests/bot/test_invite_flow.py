@@ -2,6 +2,7 @@
 
 from core import identity
 from models import InboxUpdate, Staff
+from tests.bot.updates import start_update
 
 
 async def test_invite_binds_and_shows_russian_menu_once(estafeta, sandbox):
@@ -68,13 +69,7 @@ async def test_same_update_twice_is_handled_once(estafeta, sandbox):
     import aiohttp
 
     guest = await sandbox.user("Twice", language_code="en")
-    update = {
-        "update_id": 987654321,
-        "message": {"message_id": 1, "date": 1700000000, "text": "/start",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                    "chat": {"id": guest.id, "type": "private"},
-                    "from": {"id": guest.id, "is_bot": False, "first_name": "Twice", "language_code": "en"}},
-    }
+    update = start_update(987654321, guest.id)
     async with aiohttp.ClientSession() as http:
         for _ in range(2):
             async with http.post(f"{estafeta.base_url}/telegram/webhook", json=update) as response:

@@ -6,6 +6,7 @@ import pytest
 from core.packs import load_pack
 from estafeta.app import Estafeta
 from models import InboxUpdate
+from tests.bot.updates import start_update
 
 SECRET = "s3cret-token-for-tests"
 
@@ -19,25 +20,16 @@ async def hooked(make_settings, empty_database):
     await app.stop()
 
 
-def start_update(update_id: int, user_id: int = 4242) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {"message_id": 1, "date": 1700000000, "text": "/start",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                    "chat": {"id": user_id, "type": "private"},
-                    "from": {"id": user_id, "is_bot": False, "first_name": "Hook"}},
-    }
-
-
 async def test_wrong_secret_is_refused_and_nothing_stored(hooked):
     hooked.sandbox.add_user("Hook", language_code="en", user_id=4242)
     url = f"{hooked.base_url}/telegram/webhook"
     async with aiohttp.ClientSession() as http:
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-            async with http.post(url, json=start_update(11), headers=headers) as response:
+            async with http.post(url, json=start_update(11, 4242), headers=headers) as response:
                 assert response.status == 401
         assert not await InboxUpdate.exists(update_id=11)
-        async with http.post(url, json=start_update(12), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as ok:
+        right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with http.post(url, json=start_update(12, 4242), headers=right) as ok:
             assert ok.status == 200
     await hooked.processor.wait_idle()
     assert (await InboxUpdate.get(update_id=12)).status == "done"

@@ -1,0 +1,11 @@
+"""Raw Telegram updates for tests that post to the webhook or the inbox directly."""
+
+
+def start_update(update_id: int, user_id: int, language_code: str = "en") -> dict:
+    return {
+        "update_id": update_id,
+        "message": {"message_id": 1, "date": 1700000000, "text": "/start",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": {"id": user_id, "is_bot": False, "first_name": "Guest", "language_code": language_code}},
+    }
