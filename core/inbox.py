@@ -16,7 +16,8 @@ from tortoise.expressions import F, Q
 from core.clock import now
 from models import InboxUpdate
 
-LEASE_SECONDS = 60
+# Longer than any handler runs; handlers that take long hand their work to jobs.
+LEASE_SECONDS = 20
 FINISHED = ("done", "failed")
 
 
@@ -57,6 +58,11 @@ async def finish(update_id: int, error: str | None = None) -> None:
 
 async def is_finished(update_id: int) -> bool:
     return await InboxUpdate.filter(update_id=update_id, status__in=FINISHED).exists()
+
+
+async def release_abandoned() -> int:
+    """For a single-process deployment at start: whatever is `processing` was left by our own death."""
+    return await InboxUpdate.filter(status="processing").update(status="pending", claimed_at=None)
 
 
 async def due(limit: int = 100, lease_seconds: int = LEASE_SECONDS) -> list[InboxUpdate]:

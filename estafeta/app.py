@@ -104,6 +104,9 @@ class Estafeta:
             await self._seed_sandbox()
         if "bot" not in self.parts:
             return  # a web-only replica stores and processes webhook updates; the bot part polls
+        if self.settings.database.url.startswith("sqlite"):
+            # SQLite means one process: nothing else can be holding these, so don't wait out the lease.
+            await inbox.release_abandoned()
         self._spawn(self.processor.recover_forever())
         mode = self.settings.telegram.mode
         if mode == "webhook":

@@ -37,3 +37,10 @@ async def test_restart_processes_what_was_stored_but_not_handled(estafeta, sandb
     await estafeta.processor.wait_idle()
     assert (await InboxUpdate.get(update_id=555000)).status == "done"
     assert any("ask your admin" in (m.text or "") for m in await guest.messages())
+
+
+async def test_single_process_start_releases_what_it_was_doing_when_killed(db):
+    await inbox.store(91, {"update_id": 91})
+    assert await inbox.claim(91, {})
+    assert await inbox.release_abandoned() == 1
+    assert [row.update_id for row in await inbox.due()] == [91]
