@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
+from bot import sandbox_store
 from bot.dispatcher import create_bot, create_dispatcher
 from bot.runtime import UpdateProcessor
 from bot.webhook import make_webhook_handler
@@ -66,6 +67,7 @@ class Estafeta:
         from webadmin.app import require_admin_page
 
         self.sandbox = SandboxState()
+        sandbox_store.load(self.sandbox, self._sandbox_file)
         app.router.add_get("/sandbox", _to_sandbox_page)
         app.add_subapp(
             "/sandbox",
@@ -123,6 +125,11 @@ class Estafeta:
         from bot.sandbox_personas import connect_sandbox
 
         await connect_sandbox(self.sandbox, self.settings)
+        self._tasks.append(sandbox_store.persist(self.sandbox, self._sandbox_file))
+
+    @property
+    def _sandbox_file(self):
+        return self.settings.app.data_dir / "sandbox.pickle"
 
     async def _start_worker(self) -> None:
         from jobs.worker import start_jobs
@@ -148,6 +155,8 @@ class Estafeta:
             await self.dispatcher.storage.close()
         if self.bot:
             await self.bot.session.close()
+        if self.sandbox is not None:
+            sandbox_store.save(self.sandbox, self._sandbox_file)
         if self._runner:
             await self._runner.cleanup()
         await close_db()
