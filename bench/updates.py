@@ -110,8 +110,8 @@ async def bench_estafeta(settings, count: int, concurrency: int) -> dict:
     finished: dict[int, float] = {}
     original = app.processor.process
 
-    async def timed(update):
-        await original(update)
+    async def timed(update, claimed=False):
+        await original(update, claimed=claimed)
         finished[update.update_id] = time.perf_counter()
 
     app.processor.process = timed

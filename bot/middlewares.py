@@ -23,7 +23,9 @@ class InboxMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         update: Update = event  # registered on dp.update
-        if not await inbox.claim(update.update_id, update.model_dump(mode="json", exclude_none=True)):
+        already_ours = data.pop("inbox_claimed", False)
+        if not already_ours and not await inbox.claim(update.update_id,
+                                                      update.model_dump(mode="json", exclude_none=True)):
             log.info("update %s already taken, dropped", update.update_id)
             return UNHANDLED
         try:

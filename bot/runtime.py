@@ -54,20 +54,21 @@ class UpdateProcessor:
     async def accept(self, payload: Any) -> bool:
         """Stores the update durably and schedules it; False for a re-delivery of a stored one."""
         update = self.parse(payload)
-        stored = await inbox.store(update.update_id, payload)
+        # Stored already taken by this process: one write instead of a store and a claim.
+        stored = await inbox.store(update.update_id, payload, claimed=True)
         if stored:
-            self._spawn(update)
+            self._spawn(update, claimed=True)
         return stored
 
-    def _spawn(self, update: Update) -> None:
-        task = asyncio.create_task(self.process(update))
+    def _spawn(self, update: Update, claimed: bool = False) -> None:
+        task = asyncio.create_task(self.process(update, claimed=claimed))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def process(self, update: Update) -> None:
+    async def process(self, update: Update, claimed: bool = False) -> None:
         async with self._chat_locks[_chat_key(update)]:
             try:
-                await self.dispatcher.feed_update(self.bot, update)
+                await self.dispatcher.feed_update(self.bot, update, inbox_claimed=claimed)
             except Exception:
                 # The errors router has already logged it and told the user; the inbox row says failed.
                 log.debug("update %s ended with an error", update.update_id, exc_info=True)

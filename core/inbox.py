@@ -21,10 +21,15 @@ LEASE_SECONDS = 20
 FINISHED = ("done", "failed")
 
 
-async def store(update_id: int, payload: dict[str, Any]) -> bool:
-    """Keeps the update; False when it was stored before (a re-delivery)."""
+async def store(update_id: int, payload: dict[str, Any], *, claimed: bool = False) -> bool:
+    """Keeps the update; False when it was stored before (a re-delivery). With `claimed` the caller also
+    takes it for processing in the same write (its lease runs from now)."""
     try:
-        await InboxUpdate.create(update_id=update_id, payload=payload)
+        if claimed:
+            await InboxUpdate.create(update_id=update_id, payload=payload, status="processing", claimed_at=now(),
+                                     attempts=1)
+        else:
+            await InboxUpdate.create(update_id=update_id, payload=payload)
     except IntegrityError:
         return False
     return True
