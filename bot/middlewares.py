@@ -45,7 +45,6 @@ class IdentityMiddleware(BaseMiddleware):
         staff = await identity.staff_by_telegram_id(user.id) if user else None
         data["staff"] = staff
         data["roles"] = await identity.staff_roles(staff) if staff else []
-        data["is_admin"] = any(role.is_admin for role in data["roles"])
         return await handler(event, data)
 
 

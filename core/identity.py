@@ -40,7 +40,9 @@ async def staff_roles(staff: Staff) -> list[Role]:
 
 
 async def is_admin(staff: Staff) -> bool:
-    return await staff.roles.filter(is_admin=True).exists()
+    """May this person manage staff: the one rule behind every admin-only page and action."""
+    return staff.active and may(await staff_roles(staff), "staff.manage")
+
 
 
 async def staff_by_telegram_id(telegram_id: int) -> Staff | None:
@@ -69,7 +71,7 @@ async def create_invite(
     channel: str = "system",
 ) -> IssuedInvite:
     """Issues an invite; made by a person (`created_by`), only an admin may do it."""
-    if created_by is not None and not may(await staff_roles(created_by), "staff.manage"):
+    if created_by is not None and not await is_admin(created_by):
         raise IdentityError("forbidden")
     role = await Role.get_or_none(key=role_key)
     if role is None:

@@ -14,7 +14,8 @@ from core.identity import IdentityError
 from core.permissions import may, menu_items
 from flows.callbacks import InviteRoleCb, LanguageCb, MenuCb
 from flows.commands import set_user_commands
-from flows.keyboards import languages, main_menu
+from flows.keyboards import languages
+from flows.start import show_menu
 from models import Role, Staff
 
 
@@ -110,8 +111,7 @@ async def choose_language(query: CallbackQuery, callback_data: LanguageCb, staff
     await query.answer(t("language-set"))
     await set_user_commands(bot, query.message.chat.id, roles, t.locale)
     await query.message.edit_text(t("language-set"))
-    await query.message.answer(t("menu-title", name=staff.name, roles=", ".join(r.title(t.locale) for r in roles)),
-                               reply_markup=main_menu(menu_items(roles), t))
+    await show_menu(query.message, staff, roles, t)
 
 
 def build_router() -> Router:

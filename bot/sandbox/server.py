@@ -1447,20 +1447,14 @@ async def api_chat(request: web.Request) -> web.StreamResponse:
     )
 
 
-@persona_handler
-async def api_block(request: web.Request) -> web.StreamResponse:
-    state = _runtime(request).state
-    persona, _ = _user_from(request)
-    update = state.set_blocked(persona.id, True)
-    return web.json_response({"blocked": True, "update_id": update["update_id"] if update else None})
+def _set_blocked(blocked: bool):
+    @persona_handler
+    async def handler(request: web.Request) -> web.StreamResponse:
+        persona, _ = _user_from(request)
+        update = _runtime(request).state.set_blocked(persona.id, blocked)
+        return web.json_response({"blocked": blocked, "update_id": update["update_id"] if update else None})
 
-
-@persona_handler
-async def api_unblock(request: web.Request) -> web.StreamResponse:
-    state = _runtime(request).state
-    persona, _ = _user_from(request)
-    update = state.set_blocked(persona.id, False)
-    return web.json_response({"blocked": False, "update_id": update["update_id"] if update else None})
+    return handler
 
 
 @persona_handler
@@ -1642,8 +1636,8 @@ def create_sandbox_app(
     router.add_post("/api/users/{user_id}/send", api_send)
     router.add_post("/api/users/{user_id}/press", api_press)
     router.add_get("/api/users/{user_id}/chat", api_chat)
-    router.add_post("/api/users/{user_id}/block", api_block)
-    router.add_post("/api/users/{user_id}/unblock", api_unblock)
+    router.add_post("/api/users/{user_id}/block", _set_blocked(True))
+    router.add_post("/api/users/{user_id}/unblock", _set_blocked(False))
     router.add_get("/api/files/{file_id}", api_file, name="sandbox_file")
     router.add_get("/api/roles", api_roles)
     router.add_post("/api/faults", api_add_fault)
