@@ -13,6 +13,7 @@ from aiogram.types import TelegramObject, Update, User
 from core import identity, inbox
 from core.config import Settings
 from core.i18n import pick_locale, translator
+from core.permissions import load_actor
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -38,13 +39,16 @@ class InboxMiddleware(BaseMiddleware):
 
 
 class IdentityMiddleware(BaseMiddleware):
-    """Puts the staff member (or None) and their roles in the handler data; callback data is never trusted."""
+    """Puts the staff member (or None), their roles and the actor (roles + grants) in the handler data.
+    Callback data is never trusted: handlers pass the actor to core, which checks every call."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         staff = await identity.staff_by_telegram_id(user.id) if user else None
+        actor = await load_actor(staff, channel="bot")
         data["staff"] = staff
-        data["roles"] = await identity.staff_roles(staff) if staff else []
+        data["actor"] = actor
+        data["roles"] = list(actor.roles)
         return await handler(event, data)
 
 

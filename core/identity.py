@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core import activity
 from core.clock import now
-from core.permissions import may
+from core.permissions import load_actor
 from models import Invite, LoginLink, Role, Staff, WebLoginFailure
 
 INVITE_PREFIX = "inv_"
@@ -41,7 +41,7 @@ async def staff_roles(staff: Staff) -> list[Role]:
 
 async def is_admin(staff: Staff) -> bool:
     """May this person manage staff: the one rule behind every admin-only page and action."""
-    return staff.active and may(await staff_roles(staff), "staff.manage")
+    return (await load_actor(staff, channel="system")).is_admin
 
 
 

@@ -1,29 +1,180 @@
-"""Who may do what. The one place that answers it; the bot, the panel and the API all ask here.
+"""Who may do what. The one place that answers it; the bot, the panel, imports and the API all ask here.
 
-The foundation knows only staff-level actions; the full catalogue with own/all scopes grows with the CRM.
+A permission is an action granted to a role with a scope: `all`, or `own` — objects where the actor is owner or
+assignee. The same scope rule filters every list (`scope_filter`) and answers every single-object question
+(`may`), so a manager with `own` never sees another's card in any list, search, export or forged callback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from models import Role
+from tortoise.expressions import Q, Subquery
+from tortoise.models import Model
 
-# Actions every active staff member may take on their own account.
+from models import Card, Customer, Role, RolePermission, Staff, Task
+
+# The catalogue. True: the action applies to an object and may be granted with scope `own`.
+ACTIONS: dict[str, bool] = {
+    "card.view": True,
+    "card.create": False,
+    "card.edit": True,
+    "card.move": True,
+    "card.comment": True,
+    "card.attach": True,
+    "card.assign": True,
+    "customer.view": True,
+    "customer.create": False,
+    "customer.edit": True,
+    "customer.merge": False,
+    "ledger.post": True,
+    "vehicle.view": False,
+    "vehicle.edit": False,
+    "task.view": True,
+    "task.create": False,
+    "task.close": True,
+    "reference.edit": False,
+    "report.view": False,
+    "staff.manage": False,
+    "import.run": False,
+    "api_key.manage": False,
+    # Every active staff member has these on their own account.
+    "web.login": False,
+    "profile.edit": False,
+    "help.view": False,
+}
+SCOPES = ("own", "all")
 STAFF_ACTIONS = frozenset({"web.login", "profile.edit", "help.view"})
 # Entries of the bot's main menu, in order, each with the action it needs; the same list gives the commands.
-MENU = (("invite", "staff.manage"), ("web", "web.login"), ("language", "profile.edit"), ("help", "help.view"))
+MENU = (
+    ("invite", "staff.manage"),
+    ("web", "web.login"),
+    ("language", "profile.edit"),
+    ("help", "help.view"),
+)
 
 
-def may(roles: Iterable[Role], action: str) -> bool:
-    roles = list(roles)
-    if not roles:
+class Denied(Exception):
+    """The actor may not do this; `action` says what was refused."""
+
+    def __init__(self, action: str):
+        super().__init__(action)
+        self.action = action
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting on the CRM, with the grants of all their roles merged (the widest scope wins)."""
+
+    staff: Staff | None
+    roles: tuple[Role, ...] = ()
+    grants: dict[str, str] = field(default_factory=dict)
+    channel: str = "system"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.staff is not None and self.staff.active and any(role.is_admin for role in self.roles)
+
+    @property
+    def staff_id(self) -> int | None:
+        return self.staff.id if self.staff else None
+
+    @property
+    def role_keys(self) -> set[str]:
+        return {role.key for role in self.roles}
+
+
+SYSTEM = Actor(staff=None, channel="system")
+
+
+def parse_grant(text: str) -> tuple[str, str]:
+    """`card.view:own` → ("card.view", "own"); no suffix means scope `all`. Raises ValueError naming the problem."""
+    action, _, scope = text.partition(":")
+    scope = scope or "all"
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action '{action}'")
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope '{scope}' (own or all)")
+    if scope == "own" and not ACTIONS[action]:
+        raise ValueError(f"action '{action}' has no owner, so it cannot be granted with scope 'own'")
+    return action, scope
+
+
+def merge_grants(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    grants: dict[str, str] = {}
+    for action, scope in pairs:
+        if grants.get(action) != "all":
+            grants[action] = scope
+    return grants
+
+
+async def load_actor(staff: Staff | None, channel: str) -> Actor:
+    if staff is None or not staff.active:
+        return Actor(staff=staff, channel=channel)
+    roles = tuple(await staff.roles.all().order_by("id"))
+    rows = await RolePermission.filter(role_id__in=[role.id for role in roles]).values_list("action", "scope")
+    return Actor(staff=staff, roles=roles, grants=merge_grants(rows), channel=channel)
+
+
+def can(actor: Actor, action: str) -> bool:
+    """May the actor do this at all (to some object, at least their own)? For menus and list entry points."""
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action}")
+    if actor.staff is None:
+        return actor is SYSTEM or actor.channel == "system"
+    if not actor.staff.active:
         return False
-    if any(role.is_admin for role in roles):
+    if actor.is_admin or action in STAFF_ACTIONS:
         return True
-    return action in STAFF_ACTIONS
+    return action in actor.grants
 
 
-def menu_items(roles: Iterable[Role]) -> list[str]:
-    roles = list(roles)
-    return [item for item, action in MENU if may(roles, action)]
+def _own_filter(actor: Actor, model: type[Model]) -> Q:
+    me = actor.staff_id
+    if model is Card:
+        return Q(owner_id=me) | Q(assignee_id=me)
+    if model is Customer:
+        mine = Card.filter(Q(owner_id=me) | Q(assignee_id=me), customer_id__isnull=False).values("customer_id")
+        return Q(owner_id=me) | Q(id__in=Subquery(mine))
+    if model is Task:
+        role_keys = list(actor.role_keys) or [""]
+        return Q(assignee_id=me) | Q(assignee_id__isnull=True, assignee_role__in=role_keys) | Q(created_by_id=me)
+    raise TypeError(f"no owner rule for {model.__name__}")
+
+
+def scope_filter(actor: Actor, action: str, model: type[Model]) -> Q | None:
+    """The rows of `model` the actor may `action`: None means all, a Q narrows; raises Denied for none at all."""
+    if not can(actor, action):
+        raise Denied(action)
+    if actor.staff is None or actor.is_admin or actor.grants.get(action) == "all":
+        return None
+    return _own_filter(actor, model)
+
+
+def visible(actor: Actor, action: str, queryset):
+    """Narrow a queryset to what the actor may `action`; every list, search and export goes through it."""
+    condition = scope_filter(actor, action, queryset.model)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+async def may(actor: Actor, action: str, obj: Model | None = None) -> bool:
+    """May this actor do this to this object. Decided by the same filter lists use, so the two never disagree."""
+    try:
+        condition = scope_filter(actor, action, type(obj)) if obj is not None else None
+    except Denied:
+        return False
+    if obj is None:
+        return can(actor, action)
+    if condition is None:
+        return True
+    return await type(obj).filter(condition, pk=obj.pk).exists()
+
+
+async def require(actor: Actor, action: str, obj: Model | None = None) -> None:
+    if not await may(actor, action, obj):
+        raise Denied(action)
+
+
+def menu_items(actor: Actor) -> list[str]:
+    return [item for item, action in MENU if can(actor, action)]

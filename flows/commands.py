@@ -9,16 +9,15 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from core.i18n import translator
-from core.permissions import menu_items
-from models import Role
+from core.permissions import Actor, menu_items
 
 log = logging.getLogger(__name__)
 
 
-async def set_user_commands(bot: Bot, chat_id: int, roles: list[Role], locale: str) -> None:
+async def set_user_commands(bot: Bot, chat_id: int, actor: Actor, locale: str) -> None:
     t = translator(locale)
     commands = [BotCommand(command="menu", description=t("cmd-menu"))]
-    commands += [BotCommand(command=item, description=t(f"cmd-{item}")) for item in menu_items(roles)]
+    commands += [BotCommand(command=item, description=t(f"cmd-{item}")) for item in menu_items(actor)]
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramAPIError:

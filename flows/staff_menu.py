@@ -11,7 +11,7 @@ from core import identity
 from core.config import Settings
 from core.i18n import Translator, translator
 from core.identity import IdentityError
-from core.permissions import may, menu_items
+from core.permissions import Actor, can, load_actor, menu_items
 from flows.callbacks import InviteRoleCb, LanguageCb, MenuCb
 from flows.commands import set_user_commands
 from flows.keyboards import languages
@@ -33,8 +33,8 @@ async def _refuse(target: Message, t: Translator) -> None:
 
 # Each entry works from a command and from the menu button alike; the reply goes to `target`.
 
-async def open_invite(target: Message, roles: list[Role], t: Translator, **_) -> None:
-    if not may(roles, "staff.manage"):
+async def open_invite(target: Message, actor: Actor, t: Translator, **_) -> None:
+    if not can(actor, "staff.manage"):
         await _refuse(target, t)
         return
     await target.answer(t("invite-pick-role"), reply_markup=_role_picker(list(await Role.all().order_by("id")),
@@ -52,8 +52,8 @@ async def open_language(target: Message, t: Translator, **_) -> None:
     await target.answer(t("language-pick"), reply_markup=languages())
 
 
-async def open_help(target: Message, roles: list[Role], t: Translator, **_) -> None:
-    await target.answer(t("help-admin" if may(roles, "staff.manage") else "help-staff"))
+async def open_help(target: Message, actor: Actor, t: Translator, **_) -> None:
+    await target.answer(t("help-admin" if can(actor, "staff.manage") else "help-staff"))
 
 
 ENTRIES = {"invite": open_invite, "web": open_web, "language": open_language, "help": open_help}
@@ -67,14 +67,14 @@ async def entry_by_command(message: Message, staff: Staff | None, t: Translator,
     await ENTRIES[command](message, staff=staff, t=t, **data)
 
 
-async def entry_by_button(query: CallbackQuery, callback_data: MenuCb, staff: Staff | None, roles: list[Role],
+async def entry_by_button(query: CallbackQuery, callback_data: MenuCb, staff: Staff | None, actor: Actor,
                           t: Translator, **data) -> None:
     entry = ENTRIES.get(callback_data.item)
-    if staff is None or entry is None or callback_data.item not in menu_items(roles):
+    if staff is None or entry is None or callback_data.item not in menu_items(actor):
         await query.answer(t("forbidden"), show_alert=True)
         return
     await query.answer()
-    await entry(query.message, staff=staff, roles=roles, t=t, **data)
+    await entry(query.message, staff=staff, actor=actor, t=t, **data)
 
 
 async def invite_for_role(query: CallbackQuery, callback_data: InviteRoleCb, staff: Staff | None, bot: Bot,
@@ -102,16 +102,17 @@ async def invite_for_role(query: CallbackQuery, callback_data: InviteRoleCb, sta
 
 
 async def choose_language(query: CallbackQuery, callback_data: LanguageCb, staff: Staff | None,
-                          roles: list[Role], bot: Bot, t: Translator) -> None:
+                          actor: Actor, bot: Bot, t: Translator) -> None:
     if staff is None or callback_data.code not in ("ru", "uk", "en"):
         await query.answer(t("forbidden"), show_alert=True)
         return
     await identity.set_locale(staff, callback_data.code)
     t = translator(callback_data.code)
     await query.answer(t("language-set"))
-    await set_user_commands(bot, query.message.chat.id, roles, t.locale)
+    actor = await load_actor(staff, channel="bot")
+    await set_user_commands(bot, query.message.chat.id, actor, t.locale)
     await query.message.edit_text(t("language-set"))
-    await show_menu(query.message, staff, roles, t)
+    await show_menu(query.message, actor, t)
 
 
 def build_router() -> Router:

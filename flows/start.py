@@ -9,10 +9,9 @@ from aiogram.types import Message
 from core import identity
 from core.i18n import Translator, pick_locale, translator
 from core.identity import INVITE_PREFIX, IdentityError
-from core.permissions import menu_items
+from core.permissions import Actor, load_actor, menu_items
 from flows.commands import set_user_commands
 from flows.keyboards import main_menu
-from models import Role, Staff
 
 INVITE_ERRORS = {
     "invite_unknown": "invite-unknown",
@@ -22,10 +21,10 @@ INVITE_ERRORS = {
 }
 
 
-async def show_menu(message: Message, staff: Staff, roles: list[Role], t: Translator) -> None:
-    titles = ", ".join(role.title(t.locale) for role in roles)
-    await message.answer(t("menu-title", name=staff.name, roles=titles),
-                         reply_markup=main_menu(menu_items(roles), t))
+async def show_menu(message: Message, actor: Actor, t: Translator) -> None:
+    titles = ", ".join(role.title(t.locale) for role in actor.roles)
+    await message.answer(t("menu-title", name=actor.staff.name, roles=titles),
+                         reply_markup=main_menu(menu_items(actor), t))
 
 
 async def start_with_invite(message: Message, command: CommandObject, bot: Bot, t: Translator) -> None:
@@ -36,19 +35,19 @@ async def start_with_invite(message: Message, command: CommandObject, bot: Bot, 
     except IdentityError as error:
         await message.answer(t(INVITE_ERRORS.get(error.reason, "invite-unknown")))
         return
-    roles = await identity.staff_roles(staff)
+    actor = await load_actor(staff, channel="bot")
     t = translator(pick_locale(staff.locale, default=t.locale))
     await message.answer(t("invite-accepted", name=staff.name))
-    await set_user_commands(bot, message.chat.id, roles, t.locale)
-    await show_menu(message, staff, roles, t)
+    await set_user_commands(bot, message.chat.id, actor, t.locale)
+    await show_menu(message, actor, t)
 
 
-async def start(message: Message, staff: Staff | None, roles: list[Role], t: Translator, bot: Bot, **_) -> None:
-    if staff is None:
+async def start(message: Message, actor: Actor, t: Translator, bot: Bot, **_) -> None:
+    if actor.staff is None:
         await message.answer(t("unknown-user"))
         return
-    await set_user_commands(bot, message.chat.id, roles, t.locale)
-    await show_menu(message, staff, roles, t)
+    await set_user_commands(bot, message.chat.id, actor, t.locale)
+    await show_menu(message, actor, t)
 
 
 def build_router() -> Router:

@@ -37,6 +37,7 @@ class Outbox(Model):
 
     class Meta:
         table = "outbox"
+        indexes = (("status", "not_before"), ("chat_id", "status"))
 
 
 class ChatState(Model):
