@@ -4,6 +4,8 @@ Redis is used when ESTAFETA__REDIS__URL is set. Under CI=true a configured servi
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -43,6 +45,18 @@ def settings(make_settings) -> Settings:
 
 
 _migrated: set[str] = set()
+_sqlite_template: list[Path] = []
+
+
+async def _migrated_sqlite(url: str) -> None:
+    """Copy a once-per-run migrated SQLite file into place: migrating every test's fresh file costs seconds each."""
+    if not _sqlite_template:
+        template = Path(tempfile.mkdtemp(prefix="estafeta-template-")) / "template.db"
+        await migrate(f"sqlite://{template}")
+        _sqlite_template.append(template)
+    target = Path(url.removeprefix("sqlite://"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template[0], target)
 
 
 async def _reset_postgres(url: str) -> None:
@@ -61,7 +75,7 @@ async def db(settings):
     """A migrated, empty database with Tortoise initialised; closed after the test."""
     url = settings.database.url
     if url.startswith("sqlite"):
-        await migrate(url)
+        await _migrated_sqlite(url)
         await Tortoise.init(config=tortoise_config(url))
     else:
         if url not in _migrated:
@@ -76,7 +90,9 @@ async def db(settings):
 async def empty_database(settings):
     """For tests that start the whole app (which opens the DB itself): an empty, migrated DB, left closed."""
     url = settings.database.url
-    if not url.startswith("sqlite"):
+    if url.startswith("sqlite"):
+        await _migrated_sqlite(url)
+    else:
         if url not in _migrated:
             await migrate(url)
             _migrated.add(url)
