@@ -93,6 +93,16 @@ class InviteSettings(_Section):
     ttl_hours: float = Field(72, gt=0)
 
 
+class StorageSettings(_Section):
+    # Empty: <app.data_dir>/files
+    path: str = ""
+    max_upload_mb: int = Field(50, ge=1)
+
+
+class CrmSettings(_Section):
+    currency: str = Field("UAH", min_length=3, max_length=3)
+
+
 class Settings(_Section):
     app: AppSettings = AppSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -102,10 +112,16 @@ class Settings(_Section):
     i18n: I18nSettings = I18nSettings()
     outbox: OutboxSettings = OutboxSettings()
     invites: InviteSettings = InviteSettings()
+    storage: StorageSettings = StorageSettings()
+    crm: CrmSettings = CrmSettings()
 
     @property
     def public_url(self) -> str:
         return (self.app.base_url or f"http://{self.web.host}:{self.web.port}").rstrip("/")
+
+    @property
+    def storage_dir(self) -> Path:
+        return Path(self.storage.path) if self.storage.path else self.app.data_dir / "files"
 
     @property
     def sandbox(self) -> bool:
