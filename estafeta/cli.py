@@ -26,11 +26,11 @@ def _print_demo_hint(settings: Settings, base_url: str) -> None:
         print(f"   Persona API   {base_url}/sandbox/api/users")
     print(f"   Health        {base_url}/healthz")
     for pack in settings.app.packs:
-        demo = read_pack(pack).get("demo", {}).get("staff", [])
+        demo = read_pack(pack).demo.staff
         for person in demo:
-            if person.get("login"):
-                print(f"   Login         {person['login']} / {person['password']}   ({person['name']})")
-        personas = [f"{p['name']} ({', '.join(p['roles'])})" for p in demo if p.get("telegram_id")]
+            if person.login:
+                print(f"   Login         {person.login} / {person.password}   ({person.name})")
+        personas = [f"{p.name} ({', '.join(p.roles)})" for p in demo if p.telegram_id]
         if personas and settings.sandbox:
             print(f"   Personas      {'; '.join(personas)}")
     print(" Stop with Ctrl+C")
@@ -72,15 +72,27 @@ async def _with_db(settings: Settings, work):
         await close_db()
 
 
-async def _demo(settings: Settings, packs: list[str]) -> None:
-    from core.packs import load_pack
+def _print_load_report(pack: str, report) -> None:
+    if not report.changed:
+        print(f"Pack '{pack}' v{report.version}: already loaded, nothing to change")
+        return
+    print(f"Pack '{pack}' v{report.version}: loaded"
+          + (f" over v{report.previous_version}" if report.previous_version else "")
+          + f" ({len(report.roles_created)} roles, {len(report.pipelines_created)} pipelines created,"
+          f" {len(report.pipelines_updated)} updated, {report.cards_moved} cards moved,"
+          f" {len(report.staff_created)} staff, {report.demo_created} demo records)")
+
+
+async def _load_packs(settings: Settings, packs: list[str], with_demo: bool) -> None:
+    from core.packs import PackError, load_pack
 
     async def work():
         for pack in packs:
-            report = await load_pack(pack, with_demo=True)
-            created = len(report.roles_created) + len(report.staff_created)
-            print(f"Pack '{pack}': {'loaded' if created else 'already loaded, nothing to change'}"
-                  f" ({len(report.roles_created)} roles, {len(report.staff_created)} staff created)")
+            try:
+                report = await load_pack(pack, with_demo=with_demo)
+            except PackError as error:
+                raise SystemExit(f"estafeta: pack refused: {error}") from None
+            _print_load_report(pack, report)
             for name, login, password in report.logins:
                 print(f"  web login: {login} / {password}  ({name})")
 
@@ -121,6 +133,20 @@ async def _invite(settings: Settings, role: str, name: str) -> None:
     await _with_db(settings, work)
 
 
+async def _pack(settings: Settings, args) -> None:
+    if args.pack_command == "load":
+        await _load_packs(settings, [args.name], with_demo=args.demo)
+        return
+    from core.packs import PackError, read_pack
+
+    try:
+        spec = read_pack(args.name)
+    except PackError as error:
+        raise SystemExit(f"estafeta: pack refused: {error}") from None
+    print(f"Pack '{args.name}' v{spec.pack.version} is valid: {len(spec.roles)} roles, "
+          f"{len(spec.pipelines)} pipelines")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="estafeta", description="Chat-first CRM")
     parser.add_argument("--config", help="path to config.toml (default: ./config.toml or $ESTAFETA_CONFIG)")
@@ -137,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("login")
     admin.add_argument("--name", default="")
     admin.add_argument("--password", help="default: asked interactively")
+    pack = sub.add_parser("pack", help="business packs")
+    pack_sub = pack.add_subparsers(dest="pack_command", required=True)
+    pack_load = pack_sub.add_parser("load", help="seed a pack's roles, permissions, references and pipelines")
+    pack_load.add_argument("name")
+    pack_load.add_argument("--demo", action="store_true", help="also load its demo people and records")
+    pack_sub.add_parser("check", help="validate a pack without loading it").add_argument("name")
     invite = sub.add_parser("invite", help="print a one-time staff invite link for a role")
     invite.add_argument("role")
     invite.add_argument("--name", default="", help="the colleague's name")
@@ -164,7 +196,8 @@ def main(argv: list[str] | None = None) -> None:
         "bot": lambda: _serve(settings, frozenset({"bot"})),
         "worker": lambda: _serve(settings, frozenset({"worker"})),
         "migrate": lambda: _migrate(settings),
-        "demo": lambda: _demo(settings, args.pack or settings.app.packs),
+        "demo": lambda: _load_packs(settings, args.pack or settings.app.packs, with_demo=True),
+        "pack": lambda: _pack(settings, args),
         "createadmin": lambda: _createadmin(settings, args.login, args.name, args.password),
         "invite": lambda: _invite(settings, args.role, args.name),
     }

@@ -1,0 +1,33 @@
+"""Events for live views (card moved, card created …), published after the change is committed.
+
+In-process subscribers get them directly; a Redis relay (when Redis is configured) can subscribe here and fan
+them out to other processes. Publishing never fails the change that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+Subscriber = Callable[[str, dict[str, Any]], Any]
+_subscribers: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> None:
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+
+
+def unsubscribe(subscriber: Subscriber) -> None:
+    if subscriber in _subscribers:
+        _subscribers.remove(subscriber)
+
+
+def publish(kind: str, **payload: Any) -> None:
+    for subscriber in list(_subscribers):
+        try:
+            subscriber(kind, payload)
+        except Exception:
+            log.exception("event subscriber failed on %s", kind)

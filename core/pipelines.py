@@ -1,0 +1,340 @@
+"""The pipeline engine: creating cards, moving them between stages, editing their fields.
+
+Moving a card is one call and one transaction: permission and guard → compare-and-set on `version` → history →
+close the old stage's tasks, run the new stage's on-enter actions (tasks, notifications through the outbox) →
+audit; the live-view event is published after commit. If anything fails midway, nothing of it remains.
+Two people pressing the same button at once: one wins, the other gets MoveError("card_changed").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from core import activity, events, notify, tasks
+from core.clock import now
+from core.fields import FieldError, FieldSpec, clean_value, is_empty, schema_of
+from core.permissions import Actor, Denied, require, visible
+from models import Card, CardHistory, Comment, Customer, Pipeline, ReferenceRow, Staff, Stage, Transition
+
+
+class CardError(Exception):
+    """A refusal the user should read; `reason` is a stable code the entry points translate."""
+
+    def __init__(self, reason: str, **details: Any):
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+class MoveError(CardError):
+    pass
+
+
+def card_number(card: Card, pipeline: Pipeline | None = None) -> str:
+    prefix = (pipeline or card.pipeline).number_prefix
+    return f"{prefix}-{card.number:04d}" if prefix else f"{card.number:04d}"
+
+
+@dataclass(frozen=True)
+class CardView:
+    card: Card
+    number: str
+    transitions: list[Transition]
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+async def get_card(actor: Actor, card_id: int, action: str = "card.view") -> Card:
+    """The card if the actor may `action` it; a card he may not see is reported exactly like a missing one."""
+    card = await Card.get_or_none(id=card_id).select_related("pipeline", "stage", "customer", "owner", "assignee")
+    if card is None:
+        raise CardError("not_found")
+    try:
+        await require(actor, action, card)
+    except Denied:
+        if action != "card.view" and await _may_view(actor, card):
+            raise
+        raise CardError("not_found") from None
+    return card
+
+
+async def _may_view(actor: Actor, card: Card) -> bool:
+    try:
+        await require(actor, "card.view", card)
+    except Denied:
+        return False
+    return True
+
+
+def _role_allows(actor: Actor, transition: Transition) -> bool:
+    return actor.is_admin or not transition.roles or bool(actor.role_keys & set(transition.roles))
+
+
+async def allowed_transitions(actor: Actor, card: Card) -> list[Transition]:
+    """Only the moves this actor may make from the card's current stage (the buttons the bot shows)."""
+    try:
+        await require(actor, "card.move", card)
+    except Denied:
+        return []
+    candidates = await Transition.filter(from_stage_id=card.stage_id, active=True).order_by("position")
+    return [t for t in candidates if _role_allows(actor, t)]
+
+
+async def card_view(actor: Actor, card_id: int) -> CardView:
+    card = await get_card(actor, card_id)
+    return CardView(card=card, number=card_number(card), transitions=await allowed_transitions(actor, card))
+
+
+async def list_cards(actor: Actor, *, pipeline_key: str | None = None, open_only: bool = True,
+                     mine: bool = False, offset: int = 0, limit: int = 10) -> tuple[list[Card], int]:
+    query = visible(actor, "card.view", Card.all())
+    if pipeline_key:
+        query = query.filter(pipeline__key=pipeline_key)
+    if open_only:
+        query = query.filter(stage__kind="open")
+    if mine and actor.staff_id:
+        query = query.filter(assignee_id=actor.staff_id) | query.filter(owner_id=actor.staff_id)
+    total = await query.count()
+    cards = await query.order_by("-urgent", "-priority", "-id").offset(offset).limit(limit).select_related(
+        "pipeline", "stage", "customer")
+    return list(cards), total
+
+
+# --- fields ------------------------------------------------------------------------------------
+
+
+def may_edit_field(actor: Actor, spec: FieldSpec, stage: Stage) -> bool:
+    """The one rule for editing a field, whoever edits it (bot, panel, import, API). Admins always may."""
+    if actor.is_admin or actor.staff is None:
+        return True
+    if spec.editable_in and stage.key not in spec.editable_in:
+        return False
+    return not spec.editable_by or bool(actor.role_keys & set(spec.editable_by))
+
+
+async def _reference_rows(spec: FieldSpec) -> dict[str, int]:
+    if spec.type not in ("choice", "link") or not spec.reference:
+        return {}
+    rows = await ReferenceRow.filter(reference__key=spec.reference, active=True).values_list("key", "id")
+    return dict(rows)
+
+
+async def clean_fields(actor: Actor, pipeline: Pipeline, stage: Stage, changes: dict[str, Any],
+                       *, region: str = "UA") -> dict[str, Any]:
+    """Validate `changes` against the pipeline's schema and the edit rules; every bad field is reported at once."""
+    schema = schema_of(pipeline.field_schema)
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, raw in changes.items():
+        spec = schema.get(key)
+        if spec is None:
+            errors[key] = "unknown_field"
+            continue
+        if not may_edit_field(actor, spec, stage):
+            errors[key] = "not_editable"
+            continue
+        try:
+            cleaned[key] = clean_value(spec, raw, region=region, reference_rows=await _reference_rows(spec))
+        except FieldError as error:
+            errors[key] = error.reason
+    if errors:
+        raise CardError("invalid_fields", fields=errors)
+    return cleaned
+
+
+async def edit_fields(actor: Actor, card_id: int, changes: dict[str, Any], *, expected_version: int | None = None,
+                      region: str = "UA") -> Card:
+    card = await get_card(actor, card_id, "card.edit")
+    cleaned = await clean_fields(actor, card.pipeline, card.stage, changes, region=region)
+    version = card.version if expected_version is None else expected_version
+    before = {key: card.fields_data.get(key) for key in cleaned}
+    merged = {**card.fields_data, **cleaned}
+    async with in_transaction():
+        updated = await Card.filter(id=card.id, version=version).update(fields_data=merged, version=version + 1,
+                                                                         updated_at=now())
+        if not updated:
+            raise CardError("card_changed")
+        await activity.record("card.edit", channel=actor.channel, actor=actor.staff, object_type="card",
+                              object_id=card.id, before=before, after=cleaned)
+    card.fields_data, card.version = merged, version + 1
+    events.publish("card.changed", card_id=card.id)
+    return card
+
+
+# --- creating ----------------------------------------------------------------------------------
+
+
+async def _next_number(pipeline: Pipeline) -> int:
+    # The increment locks the pipeline row until commit (PostgreSQL), so two creations never share a number.
+    await Pipeline.filter(id=pipeline.id).update(last_number=F("last_number") + 1)
+    return (await Pipeline.filter(id=pipeline.id).values_list("last_number", flat=True))[0]
+
+
+async def create_card(
+    actor: Actor,
+    pipeline_key: str,
+    *,
+    title: str = "",
+    customer: Customer | None = None,
+    vehicle=None,
+    owner: Staff | None = None,
+    assignee: Staff | None = None,
+    fields: dict[str, Any] | None = None,
+    priority: int = 0,
+    urgent: bool = False,
+    deadline: datetime | None = None,
+    source: str | None = None,
+    external_id: str | None = None,
+    region: str = "UA",
+    default_locale: str = "ru",
+) -> Card:
+    """Call inside a transaction to make the card part of a larger change (the intake API does)."""
+    await require(actor, "card.create")
+    pipeline = await Pipeline.get_or_none(key=pipeline_key, active=True)
+    if pipeline is None:
+        raise CardError("unknown_pipeline")
+    first = await Stage.filter(pipeline=pipeline, active=True).order_by("position").first()
+    cleaned = await clean_fields(actor, pipeline, first, fields or {}, region=region) if fields else {}
+    owner = owner or actor.staff
+    async with in_transaction():
+        number = await _next_number(pipeline)
+        card = await Card.create(
+            pipeline=pipeline, number=number, title=title.strip()[:300], stage=first, customer=customer,
+            vehicle=vehicle, owner=owner, assignee=assignee or owner, priority=priority, urgent=urgent,
+            deadline=deadline, fields_data=cleaned, source=source, external_id=external_id,
+            stage_entered_at=now(),
+        )
+        card.pipeline, card.stage = pipeline, first
+        await CardHistory.create(card=card, from_stage=None, to_stage=first, actor=actor.staff,
+                                 channel=actor.channel)
+        await _enter_stage(actor, card, first, default_locale=default_locale)
+        await activity.record("card.create", channel=actor.channel, actor=actor.staff, object_type="card",
+                              object_id=card.id, after={"number": card_number(card, pipeline), "stage": first.key})
+    events.publish("card.created", card_id=card.id)
+    return card
+
+
+# --- moving ------------------------------------------------------------------------------------
+
+
+async def move_card(
+    actor: Actor,
+    card_id: int,
+    transition_key: str,
+    *,
+    reason: str | None = None,
+    fields: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    region: str = "UA",
+    default_locale: str = "ru",
+) -> Card:
+    card = await get_card(actor, card_id, "card.move")
+    if expected_version is not None and expected_version != card.version:
+        raise MoveError("card_changed")
+    transition = await Transition.get_or_none(pipeline_id=card.pipeline_id, key=transition_key, active=True)
+    if transition is None or transition.from_stage_id != card.stage_id:
+        raise MoveError("transition_unavailable")
+    if not _role_allows(actor, transition):
+        raise Denied("card.move")
+    reason = (reason or "").strip() or None
+    if transition.reason_required and not reason:
+        raise MoveError("reason_required")
+    target = await Stage.get(id=transition.to_stage_id)
+    cleaned = await clean_fields(actor, card.pipeline, card.stage, fields, region=region) if fields else {}
+    merged = {**card.fields_data, **cleaned}
+    if target.kind != "lost":
+        missing = [key for key in card.stage.required_fields if is_empty(merged.get(key))]
+        if missing:
+            raise MoveError("fields_missing", fields=missing)
+    source = card.stage
+    at = now()
+    async with in_transaction():
+        updated = await Card.filter(id=card.id, version=card.version).update(
+            stage_id=target.id, version=card.version + 1, fields_data=merged, stage_entered_at=at, updated_at=at,
+            closed_at=at if target.kind in ("done", "lost") else None,
+        )
+        if not updated:
+            raise MoveError("card_changed")
+        card.stage, card.stage_id, card.version, card.fields_data = target, target.id, card.version + 1, merged
+        await CardHistory.create(card=card, from_stage=source, to_stage=target, transition_key=transition.key,
+                                 actor=actor.staff, channel=actor.channel, reason=reason)
+        await tasks.close_stage_tasks(card, source, actor=actor)
+        await _enter_stage(actor, card, target, default_locale=default_locale)
+        await activity.record("card.move", channel=actor.channel, actor=actor.staff, object_type="card",
+                              object_id=card.id, before={"stage": source.key},
+                              after={"stage": target.key, "transition": transition.key, "reason": reason,
+                                     **({"fields": cleaned} if cleaned else {})})
+    events.publish("card.moved", card_id=card.id, stage=target.key)
+    return card
+
+
+async def _enter_stage(actor: Actor, card: Card, stage: Stage, *, default_locale: str) -> None:
+    """A stage's on-enter actions: tasks for a role or person, notifications to roles / owner / assignee."""
+    for action in stage.on_enter:
+        task = action.get("task")
+        if task:
+            await _stage_task(actor, card, stage, task, default_locale)
+        targets = action.get("notify") or []
+        if targets:
+            await _notify_targets(actor, card, stage, targets, default_locale)
+
+
+async def _stage_task(actor: Actor, card: Card, stage: Stage, spec: dict, default_locale: str) -> None:
+    titles = spec.get("titles", {})
+    title = titles.get(default_locale) or titles.get("en") or next(iter(titles.values()), stage.key)
+    assignee, role = None, spec.get("role")
+    target = spec.get("to")
+    if target in ("owner", "assignee"):
+        assignee = await Staff.get_or_none(id=card.owner_id if target == "owner" else card.assignee_id)
+        if assignee is None:
+            role = stage.acting_role
+    elif target:
+        role = target
+    due = now() + timedelta(hours=spec["due_hours"]) if spec.get("due_hours") else None
+    await tasks.create_task(title=title, channel=actor.channel, card=card, assignee=assignee, assignee_role=role,
+                            due_at=due, stage=stage, follow_up_hours=spec.get("follow_up_hours"),
+                            created_by=actor.staff, default_locale=default_locale)
+
+
+async def _notify_targets(actor: Actor, card: Card, stage: Stage, targets: list[str], default_locale: str) -> None:
+    people: dict[int, Staff] = {}
+    for target in targets:
+        if target in ("owner", "assignee"):
+            person_id = card.owner_id if target == "owner" else card.assignee_id
+            person = await Staff.get_or_none(id=person_id) if person_id else None
+            if person:
+                people[person.id] = person
+        elif target.startswith("role:"):
+            for person in await notify.staff_with_role(target.removeprefix("role:")):
+                people[person.id] = person
+    if people:
+        await notify.notify_staff(people.values(), "notify-card-stage", card=card, default_locale=default_locale,
+                                  exclude=actor.staff, number=card_number(card), title=card.title or "—",
+                                  stage=stage.titles or stage.key)
+
+
+# --- comments ----------------------------------------------------------------------------------
+
+
+async def add_comment(actor: Actor, card_id: int, text: str) -> Comment:
+    card = await get_card(actor, card_id, "card.comment")
+    text = text.strip()
+    if not text:
+        raise CardError("empty_comment")
+    async with in_transaction():
+        comment = await Comment.create(card=card, author=actor.staff, text=text[:4000], channel=actor.channel)
+        await activity.record("card.comment", channel=actor.channel, actor=actor.staff, object_type="card",
+                              object_id=card.id, after={"comment": comment.id})
+    events.publish("card.changed", card_id=card.id)
+    return comment
+
+
+async def card_history(actor: Actor, card_id: int) -> list[CardHistory]:
+    card = await get_card(actor, card_id)
+    return list(await CardHistory.filter(card=card).order_by("id").select_related("from_stage", "to_stage", "actor"))
