@@ -316,7 +316,7 @@ async def _notify_targets(actor: Actor, card: Card, stage: Stage, targets: list[
     if people:
         await notify.notify_staff(people.values(), "notify-card-stage", card=card, default_locale=default_locale,
                                   exclude=actor.staff, number=card_number(card), title=card.title or "—",
-                                  stage=stage.titles or stage.key)
+                                  stage=stage.title)
 
 
 # --- comments ----------------------------------------------------------------------------------

@@ -38,3 +38,24 @@ help-admin = I pass orders from role to role and remind you of your tasks.
     /invite — invite a colleague (a link for one role)
     /web — log in to the web panel without a password
     /language — change language
+
+## notifications
+card-open = Open card
+notify-task-new =
+    { $number ->
+        [none] 📌 New task: { $title }
+       *[other] 📌 New task on card { $number }: { $title }
+    }
+notify-task-overdue =
+    { $number ->
+        [none] ⏰ Overdue task “{ $title }”. Assignee: { $assignee }.
+       *[other] ⏰ Overdue task “{ $title }” on card { $number }. Assignee: { $assignee }.
+    }
+notify-task-follow-up =
+    { $number ->
+        [none] 🔁 Task “{ $title }” is still not done — a follow-up task was created and marked overdue. Assignee: { $assignee }.
+       *[other] 🔁 Task “{ $title }” on card { $number } is still not done — a follow-up task was created and marked overdue. Assignee: { $assignee }.
+    }
+
+## pipeline engine
+notify-card-stage = 📌 { $number } “{ $title }” → { $stage }

@@ -38,3 +38,24 @@ help-admin = Я передаю заказы от роли к роли и нап�
     /invite — пригласить сотрудника (ссылка на одну роль)
     /web — войти в веб-панель без пароля
     /language — сменить язык
+
+## notifications
+card-open = Открыть карточку
+notify-task-new =
+    { $number ->
+        [none] 📌 Новая задача: { $title }
+       *[other] 📌 Новая задача по карточке { $number }: { $title }
+    }
+notify-task-overdue =
+    { $number ->
+        [none] ⏰ Просрочена задача «{ $title }». Исполнитель: { $assignee }.
+       *[other] ⏰ Просрочена задача «{ $title }» по карточке { $number }. Исполнитель: { $assignee }.
+    }
+notify-task-follow-up =
+    { $number ->
+        [none] 🔁 Задача «{ $title }» так и не выполнена — создана повторная задача с отметкой «просрочено». Исполнитель: { $assignee }.
+       *[other] 🔁 Задача «{ $title }» по карточке { $number } так и не выполнена — создана повторная задача с отметкой «просрочено». Исполнитель: { $assignee }.
+    }
+
+## pipeline engine
+notify-card-stage = 📌 { $number } «{ $title }» → { $stage }

@@ -38,3 +38,24 @@ help-admin = Я передаю замовлення від ролі до рол�
     /invite — запросити співробітника (посилання на одну роль)
     /web — увійти у вебпанель без пароля
     /language — змінити мову
+
+## notifications
+card-open = Відкрити картку
+notify-task-new =
+    { $number ->
+        [none] 📌 Нове завдання: { $title }
+       *[other] 📌 Нове завдання за карткою { $number }: { $title }
+    }
+notify-task-overdue =
+    { $number ->
+        [none] ⏰ Прострочено завдання «{ $title }». Виконавець: { $assignee }.
+       *[other] ⏰ Прострочено завдання «{ $title }» за карткою { $number }. Виконавець: { $assignee }.
+    }
+notify-task-follow-up =
+    { $number ->
+        [none] 🔁 Завдання «{ $title }» досі не виконано — створено повторне завдання з позначкою «прострочено». Виконавець: { $assignee }.
+       *[other] 🔁 Завдання «{ $title }» за карткою { $number } досі не виконано — створено повторне завдання з позначкою «прострочено». Виконавець: { $assignee }.
+    }
+
+## pipeline engine
+notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
