@@ -21,6 +21,7 @@ from jobs import actors
 from jobs import broker as broker_mod
 from jobs.outbox_sender import OutboxSender
 from jobs.scheduler import run_scheduler
+from jobs.task_sweep import task_sweep_hook
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class Jobs:
     sender: OutboxSender | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     redis: Any = None
+    sweep_hooks: list[actors.SweepHook] = field(default_factory=list)
 
     async def stop(self) -> None:
         self.stop_event.set()
@@ -94,6 +96,8 @@ class Jobs:
                     log.warning("jobs: %s did not stop in time", task.get_name())
         if self.worker is not None:
             await self.worker.stop()
+        for hook in self.sweep_hooks:
+            actors.unregister_sweep_hook(hook)
         if self.sender is not None:
             actors.use_sender(None)
         if self.redis is not None:
@@ -130,6 +134,8 @@ async def start_jobs(
         actors.use_sender(jobs.sender)
         jobs.tasks.append(asyncio.create_task(jobs.sender.run_forever(jobs.stop_event), name="outbox-sender"))
     if worker:
+        # The sweep actor runs where the worker does, so that is where its hooks belong.
+        jobs.sweep_hooks.append(actors.register_sweep_hook(task_sweep_hook(settings)))
         jobs.worker = await start_worker(settings)
     if scheduler:
         jobs.tasks.append(

@@ -1,0 +1,23 @@
+"""The task sweep as a sweep hook: overdue marks, follow-ups and their notifications (see `core.tasks.sweep`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import tasks
+from core.config import Settings
+
+
+@dataclass(frozen=True)
+class TaskSweep:
+    """A sweep hook bound to the default locale. Equal settings make equal hooks, so registering twice is a no-op."""
+
+    default_locale: str = "ru"
+
+    async def __call__(self) -> tasks.SweepReport:
+        return await tasks.sweep(default_locale=self.default_locale)
+
+
+def task_sweep_hook(settings: Settings) -> TaskSweep:
+    """The hook for these settings, for `jobs.actors.register_sweep_hook`."""
+    return TaskSweep(default_locale=settings.i18n.default_locale)
