@@ -12,7 +12,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot import errors
 from bot.middlewares import I18nMiddleware, IdentityMiddleware, InboxMiddleware
 from core.config import Settings
-from flows import chat_member, fallback, staff_menu, start
+from flows import cards, chat_member, customers, fallback, search, staff_menu, start, tasks
 
 SANDBOX_TOKEN = "100000:SANDBOX-token"
 
@@ -30,8 +30,11 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(InboxMiddleware())
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(I18nMiddleware(settings))
+    # customer_start takes a stranger's /start before start does; cards, tasks and search come before start so that
+    # a command typed in the middle of their conversations ends it (and is then handled as usual).
     dp.include_routers(
-        errors.build_router(), chat_member.build_router(), start.build_router(), staff_menu.build_router(),
+        errors.build_router(), chat_member.build_router(), customers.build_router(), cards.build_router(),
+        tasks.build_router(), search.build_router(), start.build_router(), staff_menu.build_router(),
         fallback.build_router(),
     )
     return dp

@@ -48,6 +48,9 @@ SCOPES = ("own", "all")
 STAFF_ACTIONS = frozenset({"web.login", "profile.edit", "help.view"})
 # Entries of the bot's main menu, in order, each with the action it needs; the same list gives the commands.
 MENU = (
+    ("tasks", "task.view"),
+    ("cards", "card.view"),
+    ("find", "customer.view"),
     ("invite", "staff.manage"),
     ("web", "web.login"),
     ("language", "profile.edit"),

@@ -1,4 +1,8 @@
-"""Callback data factories. Prefixes carry a version digit so old buttons can be told apart after a change."""
+"""Callback data factories. Prefixes carry a version digit so old buttons can be told apart after a change.
+
+Telegram allows 64 bytes of callback data. Only ids, short keys and a version travel in it, and none of it is
+trusted: every handler hands the ids to core, which checks the actor's permission on every call.
+"""
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -13,3 +17,49 @@ class LanguageCb(CallbackData, prefix="l1"):
 
 class InviteRoleCb(CallbackData, prefix="i1"):
     role: str
+
+
+class CardCb(CallbackData, prefix="c1"):
+    """An action on a card: open, comment, attach, history; and the lead buttons take, later, reject.
+
+    Exactly two fields, because this format is also written outside the bot: core.notify's "open card" button
+    ("c1:open:<id>") and the intake API's lead message ("c1:take:<id>", "c1:later:<id>", "c1:reject:<id>").
+    aiogram packs every field, defaults included, so an optional third field would break those buttons.
+    """
+
+    action: str
+    card: int
+
+
+class MoveCb(CallbackData, prefix="c2"):
+    """Move a card by a transition; `v` is the card version the user saw, so a stale button is told apart."""
+
+    card: int
+    t: str
+    v: int
+
+
+class PageCb(CallbackData, prefix="p1"):
+    """A page of a list ("cards", "tasks")."""
+
+    list: str
+    page: int
+
+
+class TaskCb(CallbackData, prefix="t1"):
+    """An action on a task: done."""
+
+    action: str
+    task: int
+
+
+class CustomerCb(CallbackData, prefix="u1"):
+    """Open a customer found by search."""
+
+    customer: int
+
+
+class FlowCb(CallbackData, prefix="f1"):
+    """Buttons of a conversation in progress: cancel, done."""
+
+    action: str

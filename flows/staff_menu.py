@@ -13,9 +13,12 @@ from core.i18n import Translator, translator
 from core.identity import IdentityError
 from core.permissions import Actor, can, load_actor, menu_items
 from flows.callbacks import InviteRoleCb, LanguageCb, MenuCb
+from flows.cards import open_cards
 from flows.commands import set_user_commands
 from flows.keyboards import languages
+from flows.search import open_find
 from flows.start import show_menu
+from flows.tasks import open_tasks
 from models import Role, Staff
 
 
@@ -56,7 +59,8 @@ async def open_help(target: Message, actor: Actor, t: Translator, **_) -> None:
     await target.answer(t("help-admin" if can(actor, "staff.manage") else "help-staff"))
 
 
-ENTRIES = {"invite": open_invite, "web": open_web, "language": open_language, "help": open_help}
+ENTRIES = {"tasks": open_tasks, "cards": open_cards, "find": open_find, "invite": open_invite, "web": open_web,
+           "language": open_language, "help": open_help}
 
 
 async def entry_by_command(message: Message, staff: Staff | None, t: Translator, **data) -> None:

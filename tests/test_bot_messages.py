@@ -11,7 +11,10 @@ from core.permissions import MENU
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("bot", "flows")
 ARGS = {"name": "Олена", "roles": "Менеджер", "role": "Менеджер", "link": "https://t.me/x?start=inv_a",
-        "command": "/start inv_a", "hours": 72, "minutes": 10, "url": "http://127.0.0.1:8080/auth/link/x"}
+        "command": "/start inv_a", "hours": 72, "minutes": 10, "url": "http://127.0.0.1:8080/auth/link/x",
+        # cards, tasks, search
+        "total": 12, "page": 1, "pages": 2, "number": "S-0042", "field": "Бюджет", "fields": "Бюджет, Источник",
+        "error": "неверный формат", "count": 3, "parts": 3, "mb": 50}
 
 
 def keys_used_in_code() -> set[str]:

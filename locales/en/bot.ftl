@@ -1,5 +1,5 @@
 error-generic = Something went wrong on our side; we are looking into it. Please try again in a minute.
-unknown-user = Hello! I am the company's work bot. To get started, ask your admin for an invite link.
+unknown-user = Hello! I am the company's bot. Customers: send /start and share your phone number. Staff: ask your admin for an invite link.
 not-understood = I did not understand that. Open the menu: /menu
 button-outdated = This button is out of date. Open the menu again: /menu
 forbidden = You are not allowed to do that.
@@ -31,10 +31,16 @@ language-pick = Choose a language:
 language-set = Language: English.
 help-staff = I pass orders from role to role and remind you of your tasks.
     /menu — main menu
+    /tasks — my tasks
+    /cards — my cards
+    /find — find a customer
     /web — log in to the web panel without a password
     /language — change language
 help-admin = I pass orders from role to role and remind you of your tasks.
     /menu — main menu
+    /tasks — my tasks
+    /cards — my cards
+    /find — find a customer
     /invite — invite a colleague (a link for one role)
     /web — log in to the web panel without a password
     /language — change language
@@ -59,3 +65,79 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } “{ $title }” → { $stage }
+
+## cards, tasks, search
+menu-tasks = ✅ My tasks
+menu-cards = 📋 My cards
+menu-find = 🔎 Find a customer
+cmd-tasks = My tasks
+cmd-cards = My cards
+cmd-find = Find a customer by phone, VIN or name
+value-yes = yes
+value-no = no
+flow-cancel = ✖️ Cancel
+flow-cancelled = Cancelled.
+flow-done = ✔️ Done
+cards-empty = You have no open cards.
+cards-title = Your open cards: { $total } (page { $page } of { $pages })
+card-stage = Stage
+card-customer = Customer
+card-assignee = Assignee
+card-priority = Priority
+card-urgent = 🔥 Urgent
+card-deadline = Deadline
+card-comment = 💬 Comment
+card-attach = 📎 Files
+card-history = 🕓 History
+card-not-found = This card was not found or is not available to you.
+card-moved = ✅ Card moved.
+card-changed = ⚠️ The card has changed while you were looking at it. Here is the current one:
+card-transition-unavailable = ⚠️ This move is not available any more. Here is the current card:
+card-closed = This card is already closed.
+card-reason-ask = Please write the reason in one message:
+card-fields-missing = To move on, fill in: { $fields }.
+card-field-ask = Enter “{ $field }”:
+card-field-invalid = Could not accept “{ $field }”: { $error }. Please enter it again:
+card-field-not-editable = You may not change “{ $field }” at this stage, so the card cannot move on. Please ask your head of department.
+field-error-invalid = the value is not in the right format
+field-error-invalid-phone = this is not a phone number
+field-error-unknown-choice = there is no such option in the list
+card-comment-ask = Write a comment on { $number }:
+card-comment-empty = An empty comment cannot be saved. Please write some text:
+card-comment-saved = 💬 Comment saved.
+card-attach-ask = Send photos, videos, documents or voice messages for { $number } — albums welcome. Press “Done” when you are finished.
+card-attach-saved = 📎 File saved ({ $count } so far). Send more or press “Done”.
+card-attach-album = 📎 Album: { $parts } saved ({ $count } so far). Send more or press “Done”.
+card-attach-too-big = The file is larger than { $mb } MB and was not saved.
+card-attach-kind = You can send a photo, video, document or voice message here. Press “Done” when you are finished.
+card-attach-done = 📎 Files added: { $count }.
+card-history-title = History of { $number }:
+card-history-created = created
+card-history-system = system
+card-history-reason = Reason
+lead-taken = 👍 The lead is yours now.
+lead-taken-by-other = Another colleague has already taken this lead.
+lead-later = ⏰ OK, I will remind you to call back in { $hours } h.
+lead-reject-ask = Why is { $number } rejected? Please write the reason:
+lead-call-back-task = Call the customer back
+tasks-empty = No open tasks 👍
+tasks-title = Your tasks: { $total } (page { $page } of { $pages })
+task-overdue = OVERDUE
+task-due = due
+task-done = Task done
+task-already-closed = This task is already closed.
+find-ask = Enter a phone number, VIN, number plate or part of the customer’s name:
+find-too-short = Too short — please enter at least 3 characters:
+find-nothing = Nobody found. Try another way (phone, VIN, plate, name) or press “Cancel”.
+find-results = Found: { $count }
+customer-welcome = Hello! This is the company’s bot.
+    If you are our customer, press the button below to share your phone number and we will find your orders.
+    If you are staff, ask your admin for an invite link.
+customer-share-button = 📱 Share my phone number
+customer-own-contact = Please share your own number with the button below.
+customer-phone-invalid = Could not read that phone number. Please try again: /start
+customer-thanks-new = Thank you, { $name }! We have your number and will contact you.
+customer-thanks = Thank you, { $name }! We know you.
+customer-again = Welcome back, { $name }!
+customer-orders = Your open orders:
+customer-no-orders = You have no open orders right now — we will contact you.

@@ -1,5 +1,5 @@
 error-generic = Щось пішло не так, ми вже розбираємося. Спробуйте ще раз за хвилину.
-unknown-user = Вітаю! Я робочий бот компанії. Щоб почати, попросіть в адміністратора посилання-запрошення.
+unknown-user = Вітаю! Я бот компанії. Клієнтам: надішліть /start і поділіться номером телефону. Співробітникам: попросіть в адміністратора посилання-запрошення.
 not-understood = Не зрозумів повідомлення. Відкрийте меню: /menu
 button-outdated = Ця кнопка застаріла. Відкрийте меню знову: /menu
 forbidden = Недостатньо прав для цієї дії.
@@ -31,10 +31,16 @@ language-pick = Оберіть мову:
 language-set = Мова: українська.
 help-staff = Я передаю замовлення від ролі до ролі та нагадую про завдання.
     /menu — головне меню
+    /tasks — мої завдання
+    /cards — мої картки
+    /find — знайти клієнта
     /web — увійти у вебпанель без пароля
     /language — змінити мову
 help-admin = Я передаю замовлення від ролі до ролі та нагадую про завдання.
     /menu — головне меню
+    /tasks — мої завдання
+    /cards — мої картки
+    /find — знайти клієнта
     /invite — запросити співробітника (посилання на одну роль)
     /web — увійти у вебпанель без пароля
     /language — змінити мову
@@ -59,3 +65,79 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
+
+## cards, tasks, search
+menu-tasks = ✅ Мої завдання
+menu-cards = 📋 Мої картки
+menu-find = 🔎 Знайти клієнта
+cmd-tasks = Мої завдання
+cmd-cards = Мої картки
+cmd-find = Знайти клієнта за телефоном, VIN або ім’ям
+value-yes = так
+value-no = ні
+flow-cancel = ✖️ Скасувати
+flow-cancelled = Скасовано.
+flow-done = ✔️ Готово
+cards-empty = У вас немає відкритих карток.
+cards-title = Ваші відкриті картки: { $total } (стор. { $page } з { $pages })
+card-stage = Етап
+card-customer = Клієнт
+card-assignee = Відповідальний
+card-priority = Пріоритет
+card-urgent = 🔥 Терміново
+card-deadline = Термін
+card-comment = 💬 Коментар
+card-attach = 📎 Файли
+card-history = 🕓 Історія
+card-not-found = Картку не знайдено або вона вам недоступна.
+card-moved = ✅ Картку переміщено.
+card-changed = ⚠️ Картку вже змінили, поки ви її переглядали. Ось актуальна:
+card-transition-unavailable = ⚠️ Цей перехід зараз недоступний. Ось актуальна картка:
+card-closed = Картку вже закрито.
+card-reason-ask = Напишіть причину одним повідомленням:
+card-fields-missing = Щоб перейти далі, заповніть: { $fields }.
+card-field-ask = Введіть «{ $field }»:
+card-field-invalid = Не вдалося прийняти «{ $field }»: { $error }. Введіть ще раз:
+card-field-not-editable = Поле «{ $field }» вам зараз змінювати не можна, тому перейти далі не вийде. Зверніться до керівника.
+field-error-invalid = значення не в тому форматі
+field-error-invalid-phone = це не номер телефону
+field-error-unknown-choice = такого варіанта немає у списку
+card-comment-ask = Напишіть коментар до { $number }:
+card-comment-empty = Порожній коментар не зберегти. Напишіть текст:
+card-comment-saved = 💬 Коментар збережено.
+card-attach-ask = Надішліть до { $number } фото, відео, документи або голосові — можна альбомом. Коли закінчите, натисніть «Готово».
+card-attach-saved = 📎 Файл збережено (усього: { $count }). Надішліть ще або натисніть «Готово».
+card-attach-album = 📎 Альбом: збережено { $parts } (усього: { $count }). Надішліть ще або натисніть «Готово».
+card-attach-too-big = Файл більший за { $mb } МБ — не збережено.
+card-attach-kind = Сюди можна надіслати фото, відео, документ або голосове. Коли закінчите, натисніть «Готово».
+card-attach-done = 📎 Додано файлів: { $count }.
+card-history-title = Історія { $number }:
+card-history-created = створено
+card-history-system = система
+card-history-reason = Причина
+lead-taken = 👍 Лід тепер ваш.
+lead-taken-by-other = Цей лід уже взяв інший співробітник.
+lead-later = ⏰ Добре, нагадаю передзвонити через { $hours } год.
+lead-reject-ask = Чому відмова по { $number }? Напишіть причину:
+lead-call-back-task = Передзвонити клієнту
+tasks-empty = Відкритих завдань немає 👍
+tasks-title = Ваші завдання: { $total } (стор. { $page } з { $pages })
+task-overdue = ПРОСТРОЧЕНО
+task-due = до
+task-done = Завдання виконано
+task-already-closed = Це завдання вже закрито.
+find-ask = Введіть телефон, VIN, держномер або частину імені клієнта:
+find-too-short = Закоротко — введіть щонайменше 3 символи:
+find-nothing = Нікого не знайшов. Спробуйте інакше (телефон, VIN, держномер, ім’я) або натисніть «Скасувати».
+find-results = Знайдено: { $count }
+customer-welcome = Вітаю! Це бот компанії.
+    Якщо ви наш клієнт — натисніть кнопку нижче й поділіться номером телефону: ми знайдемо ваші замовлення.
+    Якщо ви співробітник — попросіть в адміністратора посилання-запрошення.
+customer-share-button = 📱 Поділитися номером
+customer-own-contact = Поділіться, будь ласка, своїм номером — кнопкою нижче.
+customer-phone-invalid = Не вдалося розпізнати номер телефону. Спробуйте ще раз: /start
+customer-thanks-new = Дякуємо, { $name }! Ми записали ваш номер і зв’яжемося з вами.
+customer-thanks = Дякуємо, { $name }! Ми вас упізнали.
+customer-again = З поверненням, { $name }!
+customer-orders = Ваші відкриті замовлення:
+customer-no-orders = Відкритих замовлень зараз немає — ми зв’яжемося з вами.

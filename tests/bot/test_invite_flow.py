@@ -15,7 +15,9 @@ async def test_invite_binds_and_shows_russian_menu_once(estafeta, sandbox):
     assert "Добро пожаловать, Ольга Петренко" in texts
     menu = replies[-1]
     assert "Менеджер" in menu.text
-    assert menu.buttons == ["🌐 Веб-панель", "🌍 Язык", "❓ Помощь"]  # no "invite": managers cannot
+    # no "invite": managers cannot
+    assert menu.buttons == ["✅ Мои задачи", "📋 Мои карточки", "🔎 Найти клиента", "🌐 Веб-панель", "🌍 Язык",
+                            "❓ Помощь"]
     staff = await Staff.get(telegram_id=olga.id)
     assert [role.key for role in await staff.roles.all()] == ["manager"]
 
