@@ -11,7 +11,7 @@ from typing import Any
 
 from core import outbox
 from core.i18n import pick_locale, translator
-from models import Card, Staff
+from models import Card, Customer, Staff
 
 #: Prefix of the bot's card callback data (flows' CardCb: prefix "c1", fields action and card).
 CARD_CALLBACK_PREFIX = "c1"
@@ -75,3 +75,13 @@ async def notify_roles(role_keys: Iterable[str], message_id: str, **kwargs: Any)
         for staff in await staff_with_role(role_key):
             recipients.setdefault(staff.id, staff)
     return await notify_staff(recipients.values(), message_id, **kwargs)
+
+
+async def notify_customer(customer: Customer | None, message_id: str, *, default_locale: str = "ru",
+                          **args: Any) -> int:
+    """Tell a customer who started the bot (has a telegram_id) about their order, in their language."""
+    if customer is None or customer.telegram_id is None or customer.merged_into_id is not None:
+        return 0
+    locale = pick_locale(customer.locale, default=default_locale)
+    await outbox.enqueue(customer.telegram_id, translator(locale)(message_id, **_format_args(args, locale)))
+    return 1

@@ -317,6 +317,10 @@ async def _notify_targets(actor: Actor, card: Card, stage: Stage, targets: list[
         elif target.startswith("role:"):
             for person in await notify.staff_with_role(target.removeprefix("role:")):
                 people[person.id] = person
+    if "customer" in targets and card.customer_id:
+        await notify.notify_customer(await Customer.get_or_none(id=card.customer_id), "notify-customer-stage",
+                                     default_locale=default_locale, number=card_number(card),
+                                     stage=stage.title)
     if people:
         await notify.notify_staff(people.values(), "notify-card-stage", card=card, default_locale=default_locale,
                                   exclude=actor.staff, number=card_number(card), title=card.title or "—",

@@ -178,3 +178,15 @@ async def test_a_move_that_fails_midway_leaves_nothing_behind(team, monkeypatch)
     assert await stage_key(card) == "contacted" and card.version == 2
     assert (await CardHistory.all().count(), await Outbox.all().count(), await Task.all().count(),
             await Activity.all().count()) == counts
+
+
+async def test_a_customer_who_started_the_bot_hears_about_the_deal_in_his_language(team):
+    from models import Customer
+
+    boris, kate = await actor_of(team["boris"]), await actor_of(team["kate"])
+    customer = await Customer.create(name="Клієнт", telegram_id=5005, locale="uk")
+    card = await create_card(boris, "sales", title="Лид", customer=customer, fields={"budget": "10"})
+    for mover, key in ((boris, "contact"), (boris, "propose"), (kate, "win")):
+        await move_card(mover, card.id, key)
+    told = await Outbox.filter(chat_id=5005)
+    assert [row.payload["text"] for row in told] == ["Ваше замовлення S-0001: Успішно"]
