@@ -10,7 +10,7 @@ from aiohttp_session import session_middleware
 from redis.asyncio import Redis
 
 from core.config import Settings
-from webadmin import auth, health, staff
+from webadmin import apikeys, auth, cards, customers, health, staff
 from webadmin.guards import require_admin_page
 from webadmin.keys import PANEL_ROUTES, REDIS, SETTINGS
 from webadmin.middlewares import csrf_protect, error_pages
@@ -39,11 +39,33 @@ def _add_routes(app: web.Application) -> None:
         router.add_post(r"/staff/invites/{id:\d+}/revoke", staff.revoke_invite, name="invite_revoke"),
         router.add_post(r"/staff/{id:\d+}/active", staff.set_active, name="staff_active"),
         router.add_get("/healthz", health.healthz, name="healthz"),
+        *_crm_routes(router),
     ):
         routes.add(route)
         # add_get also registers a HEAD route on the same resource; it belongs to the panel too.
         routes.update(other for other in route.resource if other.handler is route.handler)
     router.add_static("/static/", STATIC_DIR, name="static", append_version=False)
+
+
+def _crm_routes(router: web.UrlDispatcher) -> list[web.AbstractRoute]:
+    return [
+        router.add_get("/cards", cards.cards_page, name="cards"),
+        router.add_get(r"/cards/{id:\d+}", cards.card_page, name="card"),
+        router.add_post(r"/cards/{id:\d+}/move", cards.move_card, name="card_move"),
+        router.add_post(r"/cards/{id:\d+}/fields", cards.edit_fields, name="card_fields"),
+        router.add_post(r"/cards/{id:\d+}/comments", cards.add_comment, name="card_comment"),
+        router.add_post(r"/cards/{id:\d+}/attachments", cards.upload_attachment, name=cards.UPLOAD_ROUTE),
+        router.add_get(r"/attachments/{id:\d+}", cards.download_attachment, name="attachment"),
+        router.add_get("/customers", customers.customers_page, name="customers"),
+        router.add_get(r"/customers/{id:\d+}", customers.customer_page, name="customer"),
+        router.add_post(r"/customers/{id:\d+}/ledger", customers.post_ledger_entry, name="customer_ledger"),
+        router.add_get(r"/customers/{id:\d+}/merge/{other:\d+}", customers.merge_page, name="customer_merge"),
+        router.add_post(r"/customers/{id:\d+}/merge/{other:\d+}", customers.merge_submit),
+        router.add_get("/apikeys", apikeys.apikeys_page, name="apikeys"),
+        router.add_post("/apikeys", apikeys.create_key),
+        router.add_get(r"/apikeys/{id:\d+}", apikeys.key_page, name="apikey"),
+        router.add_post(r"/apikeys/{id:\d+}/revoke", apikeys.revoke_key, name="apikey_revoke"),
+    ]
 
 
 def _own_redis(client: Redis):
@@ -65,6 +87,7 @@ def setup_webadmin(app: web.Application, settings: Settings) -> None:
         app.cleanup_ctx.append(_own_redis(redis))
     app.middlewares.append(session_middleware(make_storage(settings, redis)))
     app.middlewares.append(error_pages)
+    app.middlewares.append(cards.upload_limit)  # before the CSRF check reads the (large) upload form
     app.middlewares.append(csrf_protect)
     make_environment(app)
     _add_routes(app)

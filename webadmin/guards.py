@@ -7,11 +7,14 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from core.permissions import Actor, can
 from models import Staff
+from webadmin.access import current_actor
 from webadmin.render import login_url, render_error
 from webadmin.session import current_is_admin, current_staff
 
 StaffHandler = Callable[[web.Request, Staff], Awaitable[web.StreamResponse]]
+ActorHandler = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 
 
 def _to_login(request: web.Request) -> web.Response:
@@ -40,6 +43,25 @@ def admin_required(handler: StaffHandler) -> Callable[[web.Request], Awaitable[w
         return await handler(request, staff)
 
     return wrapper
+
+
+def permission_required(action: str):
+    """The handler gets the signed-in actor if core.permissions lets them `action` at all (their own objects at
+    least; each object is checked again by core); otherwise sign-in, or the localized "not allowed" page."""
+
+    def decorate(handler: ActorHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        @functools.wraps(handler)
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            actor = await current_actor(request)
+            if actor is None:
+                return _to_login(request)
+            if not can(actor, action):
+                return await render_error(request, 403, kind="denied")
+            return await handler(request, actor)
+
+        return wrapper
+
+    return decorate
 
 
 async def require_admin_page(request: web.Request) -> web.StreamResponse | None:

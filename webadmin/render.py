@@ -20,6 +20,7 @@ from babel.dates import format_date, format_time, get_timezone
 from core.config import LOCALES, Settings
 from core.i18n import Translator, pick_locale, translator
 from webadmin import session as sessions
+from webadmin.access import nav_permissions
 from webadmin.keys import SANDBOX_URL, SETTINGS, TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "sandbox_url": request.config_dict.get(SANDBOX_URL, "/sandbox/"),
         "here": current_page(request),
         "nav": request.get(_NAV, ""),
+        "nav_can": await nav_permissions(request),
         "fmt_dt": datetime_formatter(settings, locale),
         "flash": await sessions.pop_flash(request),
     }
