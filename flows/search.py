@@ -64,6 +64,8 @@ async def _search(message: Message, actor: Actor, t: Translator, settings: Setti
                   query: str) -> None:
     query = " ".join(query.split())
     if len(query) < MIN_QUERY:
+        if state is not None:
+            await state.set_state(SearchFlow.query)
         await message.answer(t("find-too-short"), reply_markup=cancel_keyboard(t))
         return
     customers = await search_customers(actor, query, settings.i18n.default_region, limit=LIMIT)
@@ -80,8 +82,10 @@ async def _search(message: Message, actor: Actor, t: Translator, settings: Setti
         customers += list(await shown.order_by("name", "id"))
     customers = customers[:LIMIT]
     if not customers and not vehicles:
+        if state is not None:
+            await state.set_state(SearchFlow.query)  # still asking: the next message is another try
         await message.answer(t("find-nothing"), reply_markup=cancel_keyboard(t))
-        return  # still asking: the next message is another try
+        return
     if state is not None:
         await state.clear()
     text, keyboard = await _results(actor, t, customers, vehicles, owners)

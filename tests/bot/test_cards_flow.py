@@ -154,3 +154,60 @@ async def test_a_notification_button_opens_the_card(estafeta, sandbox):
     answer, replies = await forge_press(estafeta, BORIS, open_card_data(card.id))
     assert not (answer or {}).get("show_alert")
     assert "S-0001 · З повідомлення" in replies[-1]["text"]
+
+
+def test_card_buttons_read_the_data_core_and_the_intake_write():
+    from core.notify import open_card_data
+    from flows.callbacks import CardCb, MoveCb
+
+    assert CardCb.unpack(open_card_data(42)) == CardCb(action="open", card=42)
+    assert CardCb(action="open", card=42).pack() == open_card_data(42) == "c1:open:42"
+    for action in ("take", "later", "reject"):  # the lead message's buttons
+        assert CardCb.unpack(f"c1:{action}:42") == CardCb(action=action, card=42)
+    widest = MoveCb(card=9_999_999_999, t="reject_" + "x" * 32, v=99_999_999).pack()
+    assert len(widest.encode()) <= 64
+
+
+async def test_lead_buttons_take_call_back_later_and_reject(estafeta, sandbox):
+    from datetime import timedelta
+
+    from core.clock import now
+    from core.permissions import SYSTEM
+    from core.pipelines import create_card
+    from models import Task
+    from tests.bot.test_forged_callbacks import FORBIDDEN, forge_press
+
+    lead = await create_card(SYSTEM, "sales", title="Заявка з сайту", source="site")  # nobody's yet
+    boris = await sandbox.existing_user(BORIS)
+    await boris.send("/menu")
+
+    answer, replies = await forge_press(estafeta, BORIS, f"c1:take:{lead.id}")
+    assert answer["text"] == "👍 Лід тепер ваш." and not answer["show_alert"]
+    assert any("Відповідальний: Борис Мельник" in (reply.get("text") or "") for reply in replies)
+    taken = await Card.get(id=lead.id)
+    me = await Staff.get(telegram_id=BORIS)
+    assert (taken.assignee_id, taken.owner_id, taken.version) == (me.id, me.id, lead.version + 1)
+    answer, _ = await forge_press(estafeta, BORIS, f"c1:take:{lead.id}")  # pressing again: still his
+    assert answer["text"] == "👍 Лід тепер ваш."
+
+    catherine = await sandbox.existing_user(CATHERINE)
+    await catherine.send("/menu")
+    answer, _ = await forge_press(estafeta, CATHERINE, f"c1:take:{lead.id}")
+    assert answer == {"text": "Another colleague has already taken this lead.", "show_alert": True, "url": None}
+    assert (await Card.get(id=lead.id)).assignee_id == me.id
+
+    answer, _ = await forge_press(estafeta, BORIS, f"c1:later:{lead.id}")
+    assert answer["text"] == "⏰ Добре, нагадаю передзвонити через 2 год."
+    call_back = await Task.get(card_id=lead.id, title="Передзвонити клієнту")
+    assert call_back.assignee_id == me.id and call_back.status == "open"
+    assert abs(call_back.due_at - (now() + timedelta(hours=2))) < timedelta(minutes=1)
+
+    answer, replies = await forge_press(estafeta, BORIS, f"c1:reject:{lead.id}")
+    assert any(reply.get("text") == "Чому відмова по S-0001? Напишіть причину:" for reply in replies)
+    done = await boris.send("Не цільовий запит")
+    assert any("Етап: Відмова" in (message.text or "") for message in done)
+    last = await CardHistory.filter(card_id=lead.id).order_by("-id").first()
+    assert (last.transition_key, last.reason) == ("reject_new", "Не цільовий запит")
+    answer, _ = await forge_press(estafeta, BORIS, f"c1:take:{lead.id}")
+    assert answer == {"text": "Картку вже закрито.", "show_alert": True, "url": None}
+    assert FORBIDDEN[BORIS] != answer["text"]

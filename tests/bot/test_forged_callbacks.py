@@ -26,18 +26,20 @@ FORBIDDEN = {ANNA: "Недостаточно прав для этого дейс
 # --- helpers shared with the other bot flow tests ------------------------------------------------------------
 
 
-async def make_card(telegram_id: int, title: str, **fields) -> Card:
-    """A "sales" card owned by and assigned to the staff member with this Telegram id."""
+async def make_card(telegram_id: int, title: str, customer=None, **fields) -> Card:
+    """A "sales" card owned by and assigned to the staff member with this Telegram id (who made it himself, so the
+    stage's task for him sends him no notification to interleave with the bot's replies)."""
     staff = await Staff.get(telegram_id=telegram_id)
     actor = await load_actor(staff, channel="system")
-    return await create_card(actor, "sales", title=title, owner=staff, assignee=staff, fields=fields or None)
+    return await create_card(actor, "sales", title=title, owner=staff, assignee=staff, customer=customer,
+                             fields=fields or None)
 
 
-async def wait_handled(*update_ids: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_handled(*update_ids: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
     for update_id in update_ids:
         while not await inbox.is_finished(update_id):
-            assert time.monotonic() < deadline, f"update {update_id} was not handled within {timeout} s"
+            assert time.monotonic() < deadline, f"update {update_id} was not handled within {seconds} s"
             await asyncio.sleep(0.02)
 
 
