@@ -147,6 +147,42 @@ async def _pack(settings: Settings, args) -> None:
           f"{len(spec.pipelines)} pipelines")
 
 
+_APIKEY_REFUSALS = {
+    "source_required": "the source name is empty",
+    "source_too_long": "the source name is longer than 64 characters",
+    "source_exists": "source '{source}' already has an active key; revoke it first to issue a new one",
+}
+
+
+async def _apikey(settings: Settings, args) -> None:
+    from core.intake import IntakeError, create_api_key, revoke_api_key
+
+    async def work():
+        if args.apikey_command == "revoke":
+            if not await revoke_api_key(args.source):
+                raise SystemExit(f"estafeta: source '{args.source}' has no active API key")
+            print(f"API key of source '{args.source}' revoked; its requests now get 401")
+            return
+        try:
+            plain_key = await create_api_key(args.source, args.pipeline)
+        except IntakeError as error:
+            if error.reason == "unknown_pipeline":
+                from models import Pipeline
+
+                known = ", ".join(await Pipeline.filter(active=True).order_by("id").values_list("key", flat=True))
+                raise SystemExit(f"estafeta: unknown pipeline '{args.pipeline}'; known pipelines: "
+                                 f"{known or 'none (run estafeta demo)'}") from None
+            refusal = _APIKEY_REFUSALS.get(error.reason, error.reason).format(source=args.source)
+            raise SystemExit(f"estafeta: cannot create API key: {refusal}") from None
+        print(f"API key for source '{args.source}' (leads go to pipeline '{args.pipeline}'). "
+              "It is shown only this once:")
+        print(f"  {plain_key}")
+        print(f"Send leads to POST {settings.public_url}/api/v1/leads with 'Authorization: Bearer <key>'; "
+              f"API description: {settings.public_url}/api/v1/openapi.json")
+
+    await _with_db(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="estafeta", description="Chat-first CRM")
     parser.add_argument("--config", help="path to config.toml (default: ./config.toml or $ESTAFETA_CONFIG)")
@@ -172,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", help="print a one-time staff invite link for a role")
     invite.add_argument("role")
     invite.add_argument("--name", default="", help="the colleague's name")
+    apikey = sub.add_parser("apikey", help="API keys of lead sources (website forms, landing pages)")
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
+    apikey_create = apikey_sub.add_parser("create", help="issue a key for a source and print it once")
+    apikey_create.add_argument("source", help="e.g. site or landing")
+    apikey_create.add_argument("--pipeline", default="sales", help="pipeline its leads go to (default: sales)")
+    apikey_sub.add_parser("revoke", help="switch a source's key off").add_argument("source")
     return parser
 
 
@@ -200,6 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         "pack": lambda: _pack(settings, args),
         "createadmin": lambda: _createadmin(settings, args.login, args.name, args.password),
         "invite": lambda: _invite(settings, args.role, args.name),
+        "apikey": lambda: _apikey(settings, args),
     }
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(commands[args.command]())

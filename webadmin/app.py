@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from core.config import Settings
 from webadmin import apikeys, auth, cards, customers, health, staff
+from webadmin.api import setup_api
 from webadmin.guards import require_admin_page
 from webadmin.keys import PANEL_ROUTES, REDIS, SETTINGS
 from webadmin.middlewares import csrf_protect, error_pages
@@ -77,7 +78,7 @@ def _own_redis(client: Redis):
 
 
 def setup_webadmin(app: web.Application, settings: Settings) -> None:
-    """Adds sessions, CSRF, i18n, templates, static files and the panel routes to `app`."""
+    """Adds sessions, CSRF, i18n, templates, static files, the panel routes and the lead intake API to `app`."""
     app[SETTINGS] = settings
     app[PANEL_ROUTES] = set()
     redis = app.get(REDIS)
@@ -91,3 +92,4 @@ def setup_webadmin(app: web.Application, settings: Settings) -> None:
     app.middlewares.append(csrf_protect)
     make_environment(app)
     _add_routes(app)
+    setup_api(app)

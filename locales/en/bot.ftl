@@ -141,3 +141,15 @@ customer-thanks = Thank you, { $name }! We know you.
 customer-again = Welcome back, { $name }!
 customer-orders = Your open orders:
 customer-no-orders = You have no open orders right now — we will contact you.
+
+## lead intake
+lead-new =
+    🆕 New lead { $number }
+    Name: { $name }
+    Phone: { $phone }
+    E-mail: { $email }
+    Source: { $source }
+    Message: { $message }
+lead-button-take = ✅ I'll take it
+lead-button-later = ⏰ Call back later
+lead-button-reject = ❌ Reject

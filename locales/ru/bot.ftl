@@ -141,3 +141,15 @@ customer-thanks = Спасибо, { $name }! Мы вас узнали.
 customer-again = С возвращением, { $name }!
 customer-orders = Ваши открытые заказы:
 customer-no-orders = Открытых заказов сейчас нет — мы свяжемся с вами.
+
+## lead intake
+lead-new =
+    🆕 Новый лид { $number }
+    Имя: { $name }
+    Телефон: { $phone }
+    E-mail: { $email }
+    Источник: { $source }
+    Сообщение: { $message }
+lead-button-take = ✅ Беру
+lead-button-later = ⏰ Перезвоню позже
+lead-button-reject = ❌ Отказ

@@ -141,3 +141,15 @@ customer-thanks = Дякуємо, { $name }! Ми вас упізнали.
 customer-again = З поверненням, { $name }!
 customer-orders = Ваші відкриті замовлення:
 customer-no-orders = Відкритих замовлень зараз немає — ми зв’яжемося з вами.
+
+## lead intake
+lead-new =
+    🆕 Новий лід { $number }
+    Ім’я: { $name }
+    Телефон: { $phone }
+    E-mail: { $email }
+    Джерело: { $source }
+    Повідомлення: { $message }
+lead-button-take = ✅ Беру
+lead-button-later = ⏰ Передзвоню пізніше
+lead-button-reject = ❌ Відмова
