@@ -349,8 +349,11 @@ class LoadReport:
                     or self.cards_moved or self.demo_created)
 
 
-async def load_pack(name: str, *, with_demo: bool, packs_dir: Path = PACKS_DIR) -> LoadReport:
-    """Idempotent: loading the same pack twice creates and changes nothing the second time."""
+async def load_pack(name: str, *, with_demo: bool, demo_records: bool = False, packs_dir: Path = PACKS_DIR,
+                    region: str = "UA") -> LoadReport:
+    """Idempotent: loading the same pack twice creates and changes nothing the second time.
+
+    `with_demo` adds the demo people (the sandbox personas); `demo_records` also the demo customers and cards."""
     spec = read_pack(name, packs_dir)
     report = LoadReport(version=spec.pack.version)
     async with in_transaction():
@@ -365,10 +368,10 @@ async def load_pack(name: str, *, with_demo: bool, packs_dir: Path = PACKS_DIR) 
             await _load_pipeline(spec, pipeline, report)
         if with_demo:
             await _load_demo_staff(spec, roles, report)
-    if with_demo and (spec.demo.customers or spec.demo.cards):
+    if with_demo and demo_records and (spec.demo.customers or spec.demo.cards):
         from core.demo import load_demo_records  # the demo records go through the use cases, after the pack exists
 
-        report.demo_created = await load_demo_records(spec)
+        report.demo_created = await load_demo_records(spec, region)
     return report
 
 

@@ -138,3 +138,14 @@ async def test_a_newer_version_moves_cards_out_of_a_dropped_stage(db, tmp_path):
     edit(packs, 'version = 2', 'version = 1')
     with pytest.raises(PackError, match="pack.version: 1 is older than the loaded version 2"):
         await load_pack("generic", with_demo=False, packs_dir=packs)
+
+
+async def test_demo_records_go_through_the_use_cases_once(db):
+    first = await load_pack("generic", with_demo=True, demo_records=True)
+    assert first.demo_created == 6
+    cards = {card.external_id: card for card in await Card.all().select_related("stage", "pipeline")}
+    assert cards["demo:kolosok-site"].stage.key == "contacted"
+    assert cards["demo:smith-bot"].stage.key == "proposal"
+    again = await load_pack("generic", with_demo=True, demo_records=True)
+    assert again.demo_created == 0 and not again.changed
+    assert await Card.all().count() == 3
