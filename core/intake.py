@@ -32,7 +32,7 @@ from core.fields import schema_of
 from core.i18n import pick_locale, translator
 from core.notify import CARD_CALLBACK_PREFIX
 from core.outbox import enqueue
-from core.permissions import SYSTEM
+from core.permissions import machine_actor
 from core.phones import InvalidPhone, format_phone, normalize_phone
 from core.pipelines import CardError, card_number, clean_fields, create_card
 from models import ApiKey, Card, Comment, IdempotencyRecord, Pipeline, Staff, Stage
@@ -61,9 +61,8 @@ IN_FLIGHT_LEASE = timedelta(seconds=60)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e][\x20-\x7e]*")
 
-# The intake acts for no person. core.permissions lets a staffless actor do everything only on the "system"
-# channel, so the customer and card are made as the system; the lead's own audit row carries channel "api".
-INTAKE_ACTOR = SYSTEM
+# The intake acts for no person: a machine actor, so the customer, the card, its history and audit say "api".
+INTAKE_ACTOR = machine_actor("api")
 CHANNEL = "api"
 
 
