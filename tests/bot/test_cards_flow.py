@@ -211,3 +211,64 @@ async def test_lead_buttons_take_call_back_later_and_reject(estafeta, sandbox):
     answer, _ = await forge_press(estafeta, BORIS, f"c1:take:{lead.id}")
     assert answer == {"text": "Картку вже закрито.", "show_alert": True, "url": None}
     assert FORBIDDEN[BORIS] != answer["text"]
+
+
+async def test_my_cards_pages_by_eight_from_the_menu_button(estafeta, sandbox):
+    for n in range(1, 10):
+        await make_card(BORIS, f"Лід {n}")
+    boris = await sandbox.existing_user(BORIS)
+    await boris.send("/menu")
+    first = (await boris.press("📋 Мої картки"))[-1]
+    assert first.text == "Ваші відкриті картки: 9 (стор. 1 з 2)"
+    assert [b for b in first.buttons if b.startswith("S-")][0] == "S-0009 · Новий лід · Лід 9"  # newest first
+    assert len([b for b in first.buttons if b.startswith("S-")]) == 8 and first.buttons[-1] == "▶"
+    second = (await boris.press("▶"))[-1]
+    assert second.text == "Ваші відкриті картки: 9 (стор. 2 з 2)"
+    assert second.buttons == ["S-0001 · Новий лід · Лід 1", "◀"]
+
+
+async def test_a_command_ends_a_conversation(estafeta, sandbox):
+    card = await make_card(BORIS, "Не відмова")
+    boris = await sandbox.existing_user(BORIS)
+    await open_from_my_cards(boris, card)
+    await boris.press("Відмова")
+    assert (await boris.send("/tasks"))[-1].text.startswith("Ваші завдання: 1")
+    assert (await boris.send("просто текст"))[-1].text.startswith("Не зрозумів")
+    assert (await Card.get(id=card.id).select_related("stage")).stage.key == "new"
+
+
+async def test_documents_one_by_one_and_a_file_too_big(estafeta, sandbox):
+    card = await make_card(BORIS, "Документи")
+    boris = await sandbox.existing_user(BORIS)
+    await open_from_my_cards(boris, card)
+    await boris.press("📎 Файли")
+    saved = (await boris.send_document(b"%PDF-1.4 offer", filename="offer.pdf"))[-1]
+    assert saved.text.startswith("📎 Файл збережено (усього: 1).")
+    estafeta.settings.storage.max_upload_mb = 1
+    too_big = (await boris.send_document(b"x" * (1024 * 1024 + 1), filename="huge.bin"))[-1]
+    assert too_big.text == "Файл більший за 1 МБ — не збережено."
+    text = (await boris.send("ні"))[-1]
+    assert text.text.startswith("Сюди можна надіслати фото, відео, документ або голосове.")
+    attachments = await Attachment.filter(card_id=card.id)
+    assert [(a.kind, a.name, a.mime) for a in attachments] == [("document", "offer.pdf", "application/pdf")]
+    assert (await boris.press("✔️ Готово"))[-1].text.startswith("📎 Додано файлів: 1.")
+
+
+def test_values_read_as_each_locale_expects():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from flows import render
+
+    assert render.money("12345.5", "ru", "UAH") == "12\u00a0345,50\u00a0UAH"
+    assert render.money("-1234567", "en", "USD") == "-1,234,567.00\u00a0USD"
+    assert render.money("0.5", "uk") == "0,50"
+    assert render.number("1000.25", "uk") == "1\u00a0000,25" and render.number("12", "en") == "12"
+    assert render.date_text("2025-03-01", "ru") == render.date_text("2025-03-01", "uk") == "01.03.2025"
+    assert render.date_text("2025-03-01", "en") == "2025-03-01"
+    kyiv = render.region_timezone("UA")
+    assert kyiv == ZoneInfo("Europe/Kyiv")
+    assert render.datetime_text(datetime(2025, 7, 1, 9, 30, tzinfo=UTC), "uk", kyiv) == "01.07.2025 12:30"
+    assert render.datetime_text("2025-01-10T08:00:00", "ru", kyiv) == "10.01.2025 10:00"
+    assert render.phone_text("+380671234567", "en") == "+380 67 123 4567"
+    assert render.clip("a  b " * 30, 10) == "a b a b a…"
