@@ -12,7 +12,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot import errors
 from bot.middlewares import I18nMiddleware, IdentityMiddleware, InboxMiddleware
 from core.config import Settings
-from flows import cards, chat_member, customers, fallback, search, staff_menu, start, tasks
+from flows import cards, chat_member, customers, fallback, imports, search, staff_menu, start, tasks
 
 SANDBOX_TOKEN = "100000:SANDBOX-token"
 
@@ -35,7 +35,7 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     dp.include_routers(
         errors.build_router(), chat_member.build_router(), customers.build_router(), cards.build_router(),
         tasks.build_router(), search.build_router(), start.build_router(), staff_menu.build_router(),
-        fallback.build_router(),
+        imports.build_router(), fallback.build_router(),
     )
     return dp
 

@@ -7,6 +7,8 @@ imports cleanly before any broker exists. Send them with `send("sweep")` / `send
   kicks it.
 - ``sweep``: the periodic sweep (`jobs.scheduler` sends it every minute): runs every registered hook. Hooks
   work from database state (e.g. "tasks overdue and not yet reminded"), so running one twice is harmless.
+- ``import_run``: the real run of an import job (`jobs.imports`), taking the ImportJob id. The run resumes after
+  its last committed batch, so a retry or a redelivered message does nothing twice.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 QUEUE = "estafeta"
 DELIVER_OUTBOX = "deliver_outbox"
 SWEEP = "sweep"
+IMPORT_RUN = "import_run"
 
 SweepHook = Callable[[], Awaitable[Any]]
 
@@ -57,6 +60,11 @@ def use_sender(sender: OutboxSender | None) -> None:
     _sender = sender
 
 
+def current_bot():
+    """The bot of this process's outbox sender (None when there is none): actors that edit messages use it."""
+    return _sender.bot if _sender is not None else None
+
+
 # --- the actors' bodies (plain async functions: call them directly in tests) -----------------
 
 
@@ -83,10 +91,18 @@ async def sweep() -> int:
     return done
 
 
+async def import_run(job_id: int) -> None:
+    from jobs.imports import import_run as run_import
+
+    await run_import(job_id)
+
+
 _ACTORS: dict[str, tuple[Callable[..., Awaitable[Any]], dict[str, Any]]] = {
     # A failed run is not retried: the next kick / the next minute's sweep does the same work.
     DELIVER_OUTBOX: (deliver_outbox, {"max_retries": 0, "time_limit": 120_000}),
     SWEEP: (sweep, {"max_retries": 0, "time_limit": 600_000}),
+    # A large file may take long; a failed run is retried and resumes where it stopped.
+    IMPORT_RUN: (import_run, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 6 * 3600_000}),
 }
 
 
