@@ -53,12 +53,6 @@ class TaskCb(CallbackData, prefix="t1"):
     task: int
 
 
-class CustomerCb(CallbackData, prefix="u1"):
-    """Open a customer found by search."""
-
-    customer: int
-
-
 class FlowCb(CallbackData, prefix="f1"):
     """Buttons of a conversation in progress: cancel, done."""
 
