@@ -11,6 +11,7 @@ import signal
 import sys
 
 from core.config import ConfigError, Settings, load_settings
+from estafeta import imports_cli
 
 BANNER_RULE = "─" * 64
 
@@ -183,6 +184,12 @@ async def _apikey(settings: Settings, args) -> None:
     await _with_db(settings, work)
 
 
+async def _exit_with(command) -> None:
+    code = await command
+    if code:
+        raise SystemExit(code)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="estafeta", description="Chat-first CRM")
     parser.add_argument("--config", help="path to config.toml (default: ./config.toml or $ESTAFETA_CONFIG)")
@@ -214,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_create.add_argument("source", help="e.g. site or landing")
     apikey_create.add_argument("--pipeline", default="sales", help="pipeline its leads go to (default: sales)")
     apikey_sub.add_parser("revoke", help="switch a source's key off").add_argument("source")
+    imports_cli.add_parser(sub)
     return parser
 
 
@@ -243,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
         "createadmin": lambda: _createadmin(settings, args.login, args.name, args.password),
         "invite": lambda: _invite(settings, args.role, args.name),
         "apikey": lambda: _apikey(settings, args),
+        "import": lambda: _exit_with(imports_cli.run(settings, args)),
     }
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(commands[args.command]())

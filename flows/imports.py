@@ -115,7 +115,7 @@ def render_totals(summary: dict[str, Any], t: Translator, *, error: str | None =
     return "\n".join(lines)
 
 
-def _mapping_text(job: ImportJob, t: Translator) -> str:
+def mapping_text(job: ImportJob, t: Translator) -> str:
     if not job.mapping:
         return ""
     pairs = [f"{column} → {_field_title(t, name)}" for column, name in job.mapping.items()]
@@ -183,7 +183,7 @@ async def _next_step(target: Message, actor: Actor, job: ImportJob, t: Translato
         return
     summary = engine.summary(job)
     text = render_summary(summary, t)
-    columns = _mapping_text(job, t)
+    columns = mapping_text(job, t)
     if columns:
         text += f"\n\n{columns}"
     await say(text[:4000], _run_keyboard(job, t, runnable=bool(summary["create"] or summary["update"])))

@@ -1161,9 +1161,12 @@ async def resume(actor: Actor, job_id: int) -> ImportJob:
     return job
 
 
-async def unfinished_job(sha256: str, entity: str, actor: Actor) -> ImportJob | None:
-    """The newest run of this very file that was interrupted (status queued, running or failed), to resume."""
-    query = ImportJob.filter(sha256=sha256, entity=entity, status__in=("queued", "running", "failed"))
+async def unfinished_job(sha256: str, entity: str | None, actor: Actor) -> ImportJob | None:
+    """The actor's newest run of this very file (of this entity, if given) that was interrupted — status queued,
+    running or failed — to resume rather than start anew."""
+    query = ImportJob.filter(sha256=sha256, status__in=("queued", "running", "failed"))
+    if entity:
+        query = query.filter(entity=entity)
     query = query.filter(actor_id=actor.staff_id) if actor.staff is not None else query.filter(actor_id__isnull=True)
     return await query.order_by("-id").first()
 

@@ -502,3 +502,31 @@ async def test_a_changed_file_is_not_run(head, tmp_path):
     assert await Customer.all().count() == 0
     with pytest.raises(ImportJobError):
         await engine.queue(head, job.id)
+
+
+async def test_cli_checks_then_imports_with_a_progress_bar(head, settings, tmp_path):
+    import argparse
+    import io
+
+    from estafeta import imports_cli
+
+    path = xlsx(tmp_path / "clients.xlsx", CUSTOMER_ROWS)
+    out = io.StringIO()
+    args = argparse.Namespace(file=path, entity=None, pipeline=None, map_items=["Примечание="], dry_run=True,
+                              login=None, batch=4)
+    assert await imports_cli._run(settings, args, out) == 0
+    printed = out.getvalue()
+    assert "Columns: ID → external ID; ФИО → name; Телефон → phone; Телефон 2 → phone; Email → e-mail; " in printed
+    assert "create 6, update 0, skip 0 (unchanged), reject 5" in printed
+    assert "Row 5: not a phone number (phone) «12345»  [invalid_phone]" in printed
+    assert await Customer.all().count() == 0
+
+    out = io.StringIO()
+    args.dry_run, args.entity = False, "customers"
+    assert await imports_cli._run(settings, args, out) == 0
+    printed = out.getvalue()
+    assert "\r[##########--------------------] 4/11 rows" in printed and "] 11/11 rows\n" in printed
+    report = tmp_path / f"clients-import-{(await ImportJob.filter(status='done').first()).id}-errors.csv"
+    assert f"Error report (5 rejected rows): {report}" in printed and report.exists()
+    assert await Customer.all().count() == 6
+    assert not await Customer.filter(notes__not="").exists()  # the notes column was left out
