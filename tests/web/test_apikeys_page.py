@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
+import shlex
 
 import pytest
 
 from core import intake
 from core.i18n import translator
-from models import ApiKey
+from models import ApiKey, Card
 from tests.web.crm_helpers import more_people, signed_in, token_of
 
 RU = translator("ru", strict=True)
@@ -43,6 +45,14 @@ async def test_create_a_key_shown_once(panel, staff, settings):
                      "Content-Type: application/json", "Idempotency-Key: form-0001", "+380671234567"):
         assert expected in shown, expected
     assert (await intake.authenticate(plain)).id == api_key.id
+    # The example works as it is: its headers and body make a lead.
+    curl = html.unescape(re.search(r'<textarea id="api-curl"[^>]*>(.*?)</textarea>', shown, re.S).group(1))
+    words = shlex.split(curl.replace("\\\n", " "))
+    headers = dict(words[index + 1].split(": ", 1) for index, word in enumerate(words) if word == "-H")
+    lead = await client.post("/api/v1/leads", data=words[-1].encode(), headers=headers)
+    assert lead.status == 201, await lead.text()
+    card = await Card.get(id=(await lead.json())["card_id"]).select_related("customer", "pipeline")
+    assert card.pipeline.key == "sales" and card.customer.name == RU("web-apikey-example-name")
 
     # Reloading the page no longer shows the key; the list shows the source.
     again = await (await client.get(f"/apikeys/{api_key.id}")).text()

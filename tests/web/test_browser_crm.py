@@ -187,6 +187,23 @@ async def test_phone_walk_through_cards_and_customers(server, tmp_path):
             for section in ("customer-heading", "ledger", "duplicates"):
                 await _section_shot(page, section, "customer")
 
+            # A look-alike is offered as a duplicate; merging asks first.
+            await page.click("#duplicates a.button")
+            await page.get_by_role("heading", name=RU("web-merge-title")).wait_for()
+            await _no_horizontal_scroll(page)
+            await page.screenshot(path=SHOTS / "web_crm_merge.png", full_page=True)
+
+            # API keys: a key for the website, shown once with a curl example.
+            await page.click("label.nav-button")
+            await page.click("nav.nav a[href='/apikeys']")
+            await page.fill("input[name=source]", "site")
+            await page.click("form.key-form button[type=submit]")
+            await page.get_by_role("heading", name=RU("web-apikey-ready-title")).wait_for()
+            assert (await page.input_value("#api-key")).startswith("est_")
+            assert "/api/v1/leads" in await page.input_value("#api-curl")
+            await _no_horizontal_scroll(page)
+            await page.screenshot(path=SHOTS / "web_crm_apikey.png", full_page=True)
+
             # The same card page on a desk screen.
             await page.set_viewport_size({"width": 1280, "height": 900})
             await page.goto(f"{base}/cards/{card.id}")
