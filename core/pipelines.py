@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from core import activity, events, notify, tasks
@@ -103,7 +103,7 @@ async def list_cards(actor: Actor, *, pipeline_key: str | None = None, open_only
     if open_only:
         query = query.filter(stage__kind="open")
     if mine and actor.staff_id:
-        query = query.filter(assignee_id=actor.staff_id) | query.filter(owner_id=actor.staff_id)
+        query = query.filter(Q(assignee_id=actor.staff_id) | Q(owner_id=actor.staff_id))
     total = await query.count()
     cards = await query.order_by("-urgent", "-priority", "-id").offset(offset).limit(limit).select_related(
         "pipeline", "stage", "customer")

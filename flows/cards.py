@@ -21,14 +21,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from tortoise.expressions import Q
 
 from core import leads
 from core.attachments import AttachmentError, store_attachment
 from core.config import Settings
 from core.fields import schema_of
 from core.i18n import Translator
-from core.permissions import Actor, Denied, can, visible
+from core.permissions import Actor, Denied, can
 from core.pipelines import (
     CardError,
     CardView,
@@ -42,7 +41,6 @@ from core.pipelines import (
 )
 from flows import render
 from flows.callbacks import CardCb, FlowCb, MoveCb, PageCb
-from models import Card
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 8
@@ -208,23 +206,8 @@ async def _moved(target: Message, actor: Actor, card_id: int, t: Translator, set
 # --- "My cards" ------------------------------------------------------------------------------------------
 
 
-async def my_open_cards(actor: Actor, *, offset: int, limit: int) -> tuple[list[Card], int]:
-    """Open cards the actor owns or is assigned, in core.pipelines.list_cards' order.
-
-    Stands in for `list_cards(actor, mine=True)`, which combines two querysets with `|` (Tortoise has no such
-    operator: TypeError). The visibility rule is still core's (`visible`); swap back once list_cards is fixed."""
-    if actor.staff_id is None:
-        return await list_cards(actor, offset=offset, limit=limit)
-    query = visible(actor, "card.view", Card.filter(Q(owner_id=actor.staff_id) | Q(assignee_id=actor.staff_id),
-                                                     stage__kind="open"))
-    total = await query.count()
-    cards = await query.order_by("-urgent", "-priority", "-id").offset(offset).limit(limit).select_related(
-        "pipeline", "stage", "customer")
-    return list(cards), total
-
-
 async def _cards_page(actor: Actor, t: Translator, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    cards, total = await my_open_cards(actor, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    cards, total = await list_cards(actor, mine=True, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
     if not total:
         return t("cards-empty"), None
     pages = max(1, math.ceil(total / PAGE_SIZE))

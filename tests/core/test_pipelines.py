@@ -190,3 +190,14 @@ async def test_a_customer_who_started_the_bot_hears_about_the_deal_in_his_langua
         await move_card(mover, card.id, key)
     told = await Outbox.filter(chat_id=5005)
     assert [row.payload["text"] for row in told] == ["Ваше замовлення S-0001: Успішно"]
+
+
+async def test_my_cards_are_the_ones_i_own_or_hold_even_for_a_head_who_sees_all(team):
+    boris, kate = await actor_of(team["boris"]), await actor_of(team["kate"])
+    await create_card(boris, "sales", title="Бориса")
+    kates = await create_card(kate, "sales", title="Kate's")
+    handed = await create_card(kate, "sales", title="Handed to Boris", assignee=team["boris"])
+    cards, total = await pipelines.list_cards(kate, mine=True)
+    assert total == 2 and {card.id for card in cards} == {kates.id, handed.id}
+    cards, total = await pipelines.list_cards(kate)
+    assert total == 3
