@@ -34,6 +34,8 @@ SUFFIXES = (".csv", ".xlsx", ".xls")
 MB = 1024 * 1024
 # Telegram lets a bot download files up to 20 MB.
 TELEGRAM_DOWNLOAD_LIMIT_MB = 20
+# Files with more rows are checked by the worker (`jobs.imports.import_check`), not in the update's handler.
+INLINE_CHECK_ROWS = 1000
 COUNT_ICONS = {"create": "➕", "update": "✏️", "skip": "⏸", "reject": "⛔"}
 
 
@@ -175,18 +177,37 @@ async def _next_step(target: Message, actor: Actor, job: ImportJob, t: Translato
         elif pipelines:
             await say(f"📥 {job.file_name}\n" + t("imports-which-pipeline"), _pipeline_keyboard(job, pipelines, t))
             return
+    if job.total_rows > INLINE_CHECK_ROWS:
+        # A long check would hold the update past its inbox lease: the worker does it and edits this message.
+        from jobs.actors import IMPORT_CHECK, send
+
+        rows = t("imports-rows")
+        text = f"🔎 {job.file_name}\n" + t("imports-checking") + f" ({job.total_rows} {rows})"
+        if edit:
+            await target.edit_text(text, reply_markup=None)
+            shown = target
+        else:
+            shown = await target.answer(text)
+        await engine.set_progress_message(job.id, shown.chat.id, shown.message_id)
+        send(IMPORT_CHECK, job.id)
+        return
+    text, markup = await checked_view(actor, job, t)
+    await say(text, markup)
+
+
+async def checked_view(actor: Actor, job: ImportJob, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The dry run done, as the message that shows it: the summary with "Run import" / "Cancel", or why not."""
     try:
         await engine.dry_run(actor, job)
     except ImportJobError as error:
-        await say(_job_error(error, t), None)
         await engine.cancel(actor, job.id)
-        return
+        return _job_error(error, t), None
     summary = engine.summary(job)
     text = render_summary(summary, t)
     columns = mapping_text(job, t)
     if columns:
         text += f"\n\n{columns}"
-    await say(text[:4000], _run_keyboard(job, t, runnable=bool(summary["create"] or summary["update"])))
+    return text[:4000], _run_keyboard(job, t, runnable=bool(summary["create"] or summary["update"]))
 
 
 def _job_error(error: ImportJobError, t: Translator) -> str:

@@ -8,7 +8,8 @@ imports cleanly before any broker exists. Send them with `send("sweep")` / `send
 - ``sweep``: the periodic sweep (`jobs.scheduler` sends it every minute): runs every registered hook. Hooks
   work from database state (e.g. "tasks overdue and not yet reminded"), so running one twice is harmless.
 - ``import_run``: the real run of an import job (`jobs.imports`), taking the ImportJob id. The run resumes after
-  its last committed batch, so a retry or a redelivered message does nothing twice.
+  its last committed batch, so a retry or a redelivered message does nothing twice. ``import_check``: the dry
+  run of a file too large to check while the bot handles the update; it edits the summary into the chat.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ QUEUE = "estafeta"
 DELIVER_OUTBOX = "deliver_outbox"
 SWEEP = "sweep"
 IMPORT_RUN = "import_run"
+IMPORT_CHECK = "import_check"
 
 SweepHook = Callable[[], Awaitable[Any]]
 
@@ -97,12 +99,19 @@ async def import_run(job_id: int) -> None:
     await run_import(job_id)
 
 
+async def import_check(job_id: int) -> None:
+    from jobs.imports import import_check as check_import
+
+    await check_import(job_id)
+
+
 _ACTORS: dict[str, tuple[Callable[..., Awaitable[Any]], dict[str, Any]]] = {
     # A failed run is not retried: the next kick / the next minute's sweep does the same work.
     DELIVER_OUTBOX: (deliver_outbox, {"max_retries": 0, "time_limit": 120_000}),
     SWEEP: (sweep, {"max_retries": 0, "time_limit": 600_000}),
     # A large file may take long; a failed run is retried and resumes where it stopped.
     IMPORT_RUN: (import_run, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 6 * 3600_000}),
+    IMPORT_CHECK: (import_check, {"max_retries": 0, "time_limit": 3600_000}),
 }
 
 

@@ -1,4 +1,5 @@
-"""The `import_run` actor's body: the real run of an import job, and the bot's progress message that edits itself.
+"""The import actors' bodies: `import_run` — the real run of an import job, and the bot's progress message that
+edits itself; `import_check` — the dry run of a file too large to check while handling the update.
 
 The message is edited directly with the worker's bot (the outbox only sends new messages), at most once per
 `PROGRESS_INTERVAL` seconds while rows are going in, and always at the end: the totals, then the error report as a
@@ -95,6 +96,29 @@ class ProgressMessage:
 def error_report_name(job: ImportJob) -> str:
     stem = job.file_name.rsplit(".", 1)[0] or "import"
     return f"{stem}-errors.csv"
+
+
+async def import_check(job_id: int, bot: Bot | None = None) -> None:
+    """The dry run of a large file, off the update's handler: edits the "checking…" message into the summary."""
+    from flows.imports import checked_view
+
+    if bot is None:
+        from jobs import actors
+
+        bot = actors.current_bot()
+    job = await ImportJob.get_or_none(id=job_id)
+    if job is None or job.status != "dry_run":
+        return
+    actor = await engine.job_actor(job)
+    t = await ProgressMessage(bot)._translator(job)
+    text, markup = await checked_view(actor, job, t)
+    if bot is None or not job.progress_chat_id or not job.progress_message_id:
+        return
+    try:
+        await bot.edit_message_text(text=text, chat_id=job.progress_chat_id, message_id=job.progress_message_id,
+                                    reply_markup=markup)
+    except TelegramAPIError:
+        log.exception("import %s: the check's summary was not shown", job.id)
 
 
 async def import_run(job_id: int, bot: Bot | None = None, **run_options: Any) -> engine.Report:

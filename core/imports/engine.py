@@ -417,7 +417,8 @@ async def custom_fields(pipeline_key: str | None = None) -> list[CustomField]:
     return list(seen.values())
 
 
-async def _job_actor(job: ImportJob) -> Actor:
+async def job_actor(job: ImportJob) -> Actor:
+    """Who the job acts as: the staff member who started it (channel import), or the system."""
     if job.actor_id is None:
         return SYSTEM
     staff = await job.actor
@@ -1186,7 +1187,7 @@ async def run(job_id: int, on_progress: ProgressCallback | None = None, *, batch
         raise ImportJobError("not_found")
     if job.status not in ("queued", "running", "failed"):
         return Report(entity=job.entity, total=job.total_rows)
-    actor = await _job_actor(job)
+    actor = await job_actor(job)
     try:
         if not can(actor, "import.run"):
             raise ImportJobError("forbidden")
@@ -1304,7 +1305,7 @@ def summary(job: ImportJob, limit: int = SUMMARY_REJECTS) -> dict[str, Any]:
 __all__ = [
     "BATCH_SIZE", "CHANNEL", "OUTCOMES", "CardRows", "CustomerRows", "ImportJobError", "Report", "RowRejected",
     "RowResult", "VehicleRows", "cancel", "clean_name", "clean_phones", "create_job", "custom_fields", "dry_run",
-    "error_report", "excel_serial", "get_job", "imports_dir", "parse_date", "parse_datetime", "parse_money",
-    "queue", "resume", "run", "set_entity", "set_option", "set_progress_message", "sha256_of", "stored_report",
-    "summary", "unfinished_job",
+    "error_report", "excel_serial", "get_job", "imports_dir", "job_actor", "parse_date", "parse_datetime",
+    "parse_money", "queue", "resume", "run", "set_entity", "set_option", "set_progress_message", "sha256_of",
+    "stored_report", "summary", "unfinished_job",
 ]

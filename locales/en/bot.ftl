@@ -176,6 +176,7 @@ imports-cancel = ✖️ Cancel
 imports-cancelled = Import cancelled.
 imports-already-started = This import has already been started or cancelled.
 imports-queued = Import queued…
+imports-checking = Checking the rows…
 imports-progress = Imported
 imports-done = Import finished
 imports-failed = Import stopped

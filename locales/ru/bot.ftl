@@ -176,6 +176,7 @@ imports-cancel = ✖️ Отмена
 imports-cancelled = Импорт отменён.
 imports-already-started = Этот импорт уже запущен или отменён.
 imports-queued = Импорт в очереди…
+imports-checking = Проверяю строки…
 imports-progress = Загружено
 imports-done = Импорт завершён
 imports-failed = Импорт остановлен

@@ -176,6 +176,7 @@ imports-cancel = ✖️ Скасувати
 imports-cancelled = Імпорт скасовано.
 imports-already-started = Цей імпорт уже запущено або скасовано.
 imports-queued = Імпорт у черзі…
+imports-checking = Перевіряю рядки…
 imports-progress = Завантажено
 imports-done = Імпорт завершено
 imports-failed = Імпорт зупинено

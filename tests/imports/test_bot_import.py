@@ -114,3 +114,37 @@ def test_import_messages_format_in_every_locale(locale):
                  render_totals({**summary, "status": "failed"}, t, error="file_changed: /x"),
                  render_row(summary["rejected"][0], t)):
         assert "imports-" not in text and "{" not in text
+
+
+async def test_the_bot_asks_what_the_file_holds(estafeta, sandbox):
+    catherine = await sandbox.existing_user(CATHERINE)
+    rows = [["ID", "Phone"], ["D-7", "+380 67 555 98 76"], ["D-8", "+380 67 555 98 77"]]
+    question = (await catherine.send_document(workbook(rows), filename="mixed.csv.xlsx"))[-1]
+    assert question.content == "📥 mixed.csv.xlsx\nWhat does this file hold?"
+    assert question.buttons == ["Customers", "Vehicles", "Cards", "✖️ Cancel"]
+    summary = (await catherine.press("Cards"))[-1]
+    # The generic pack has one pipeline, so it is not asked for.
+    assert summary.content.startswith("📥 mixed.csv.xlsx — Cards\nCheck before import · rows: 2\n\n➕ new: 2\n")
+    assert summary.buttons == ["▶️ Run import", "✖️ Cancel"]
+    cancelled = (await catherine.press("✖️ Cancel"))[-1]
+    assert cancelled.content.endswith("Import cancelled.") and cancelled.buttons == []
+    assert (await ImportJob.get(file_name="mixed.csv.xlsx")).status == "cancelled"
+
+
+async def test_a_large_file_is_checked_by_the_worker(estafeta, sandbox, monkeypatch):
+    from flows import imports as import_flow
+
+    monkeypatch.setattr(import_flow, "INLINE_CHECK_ROWS", 2)
+    catherine = await sandbox.existing_user(CATHERINE)
+    checking = (await catherine.send_document(workbook(ROWS), filename="big.xlsx"))[-1]
+    # "🔎 big.xlsx / Checking the rows… (4 rows)" — unless the worker has already edited it into the summary.
+    assert checking.content.startswith(("🔎 big.xlsx\nChecking the rows… (4 rows)", "📥 big.xlsx"))
+
+    async def checked():
+        message = next(m for m in await catherine.messages() if m.message_id == checking.message_id)
+        return message if message.buttons else None
+
+    summary = await wait_for(checked)
+    assert summary.edited  # the handler's "checking…" message, edited by the worker
+    assert summary.content.startswith("📥 big.xlsx — Customers\nCheck before import · rows: 4\n\n➕ new: 2\n")
+    assert summary.buttons == ["▶️ Run import", "✖️ Cancel"]
