@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core import activity
@@ -104,21 +105,32 @@ async def create_vehicle(
         raise VehicleError("plate_too_long", max=PLATE_MAX_LENGTH)
     year = _clean_year(year)
     owner_customer = await _live_customer(owner) if owner is not None else None
-    async with in_transaction():
-        # vin has no unique index (rows from before validation may repeat), so the base is asked here.
-        if clean:
-            existing = await Vehicle.filter(vin=clean).order_by("id").first()
-            if existing is not None:
-                raise DuplicateVin(clean, existing.id)
-        vehicle = await Vehicle.create(
-            vin=clean, plate=plate, make=" ".join(make.split())[:MAKE_MAX_LENGTH],
-            model=" ".join(model.split())[:MAKE_MAX_LENGTH], year=year, external_id=external_id,
-        )
-        after = _snapshot(vehicle)
-        if owner_customer is not None:
-            await VehicleOwnership.create(vehicle=vehicle, customer=owner_customer, since=now())
-            after["owner"] = owner_customer.id
-        await _record(actor, "vehicle.create", vehicle.id, None, after)
+    if clean and (existing := await Vehicle.filter(vin=clean).first()) is not None:
+        raise DuplicateVin(clean, existing.id)
+    try:
+        async with in_transaction():
+            vehicle = await _create_vehicle_row(actor, clean, plate, make, model, year, external_id,
+                                                owner_customer)
+    except IntegrityError:
+        # Someone created the same VIN between the lookup and the insert; the unique index decided.
+        existing = await Vehicle.filter(vin=clean).first() if clean else None
+        if existing is None:
+            raise
+        raise DuplicateVin(clean, existing.id) from None
+    return vehicle
+
+
+async def _create_vehicle_row(actor: Actor, clean: str | None, plate: str | None, make: str, model: str,
+                              year: int | None, external_id: str | None, owner_customer: Customer | None) -> Vehicle:
+    vehicle = await Vehicle.create(
+        vin=clean, plate=plate, make=" ".join(make.split())[:MAKE_MAX_LENGTH],
+        model=" ".join(model.split())[:MAKE_MAX_LENGTH], year=year, external_id=external_id,
+    )
+    after = _snapshot(vehicle)
+    if owner_customer is not None:
+        await VehicleOwnership.create(vehicle=vehicle, customer=owner_customer, since=now())
+        after["owner"] = owner_customer.id
+    await _record(actor, "vehicle.create", vehicle.id, None, after)
     return vehicle
 
 

@@ -72,7 +72,7 @@ class LedgerEntry(Model):
 
 class Vehicle(Model):
     id = fields.BigIntField(primary_key=True)
-    vin = fields.CharField(max_length=17, null=True, db_index=True)
+    vin = fields.CharField(max_length=17, null=True, unique=True)
     plate = fields.CharField(max_length=16, null=True, db_index=True)
     make = fields.CharField(max_length=64, default="")
     model = fields.CharField(max_length=64, default="")

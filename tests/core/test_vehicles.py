@@ -144,3 +144,17 @@ async def test_merged_customer_cannot_become_an_owner(admin):
         await vehicles.set_owner(admin, car.id, twin.id)
     assert refused.value.reason == "owner_merged"
 
+
+
+async def test_two_simultaneous_creations_of_one_vin_make_one_vehicle(db):
+    import asyncio
+
+    from core.permissions import SYSTEM
+    from core.vehicles import DuplicateVin, create_vehicle
+    from models import Vehicle
+
+    results = await asyncio.gather(*(create_vehicle(SYSTEM, vin="WVWZZZ1JZXW000001") for _ in range(4)),
+                                   return_exceptions=True)
+    assert sum(isinstance(result, Vehicle) for result in results) == 1
+    assert all(isinstance(result, DuplicateVin) for result in results if not isinstance(result, Vehicle))
+    assert await Vehicle.filter(vin="WVWZZZ1JZXW000001").count() == 1
