@@ -90,7 +90,8 @@ async def _load_packs(settings: Settings, packs: list[str], with_demo: bool) -> 
     async def work():
         for pack in packs:
             try:
-                report = await load_pack(pack, with_demo=with_demo)
+                report = await load_pack(pack, with_demo=with_demo, demo_records=with_demo,
+                                         region=settings.i18n.default_region)
             except PackError as error:
                 raise SystemExit(f"estafeta: pack refused: {error}") from None
             _print_load_report(pack, report)

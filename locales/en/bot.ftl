@@ -65,6 +65,19 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } “{ $title }” → { $stage }
+notify-customer-stage = Your order { $number }: { $stage }
+
+## lead intake
+lead-new =
+    🆕 New lead { $number }
+    Name: { $name }
+    Phone: { $phone }
+    E-mail: { $email }
+    Source: { $source }
+    Message: { $message }
+lead-button-take = ✅ I'll take it
+lead-button-later = ⏰ Call back later
+lead-button-reject = ❌ Reject
 
 ## cards, tasks, search
 menu-tasks = ✅ My tasks
@@ -141,18 +154,6 @@ customer-thanks = Thank you, { $name }! We know you.
 customer-again = Welcome back, { $name }!
 customer-orders = Your open orders:
 customer-no-orders = You have no open orders right now — we will contact you.
-
-## lead intake
-lead-new =
-    🆕 New lead { $number }
-    Name: { $name }
-    Phone: { $phone }
-    E-mail: { $email }
-    Source: { $source }
-    Message: { $message }
-lead-button-take = ✅ I'll take it
-lead-button-later = ⏰ Call back later
-lead-button-reject = ❌ Reject
 
 ## imports
 imports-entity-customers = Customers

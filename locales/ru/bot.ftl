@@ -65,6 +65,19 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
+notify-customer-stage = Ваш заказ { $number }: { $stage }
+
+## lead intake
+lead-new =
+    🆕 Новый лид { $number }
+    Имя: { $name }
+    Телефон: { $phone }
+    E-mail: { $email }
+    Источник: { $source }
+    Сообщение: { $message }
+lead-button-take = ✅ Беру
+lead-button-later = ⏰ Перезвоню позже
+lead-button-reject = ❌ Отказ
 
 ## cards, tasks, search
 menu-tasks = ✅ Мои задачи
@@ -141,18 +154,6 @@ customer-thanks = Спасибо, { $name }! Мы вас узнали.
 customer-again = С возвращением, { $name }!
 customer-orders = Ваши открытые заказы:
 customer-no-orders = Открытых заказов сейчас нет — мы свяжемся с вами.
-
-## lead intake
-lead-new =
-    🆕 Новый лид { $number }
-    Имя: { $name }
-    Телефон: { $phone }
-    E-mail: { $email }
-    Источник: { $source }
-    Сообщение: { $message }
-lead-button-take = ✅ Беру
-lead-button-later = ⏰ Перезвоню позже
-lead-button-reject = ❌ Отказ
 
 ## imports
 imports-entity-customers = Клиенты

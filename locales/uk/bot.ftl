@@ -65,6 +65,19 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
+notify-customer-stage = Ваше замовлення { $number }: { $stage }
+
+## lead intake
+lead-new =
+    🆕 Новий лід { $number }
+    Ім’я: { $name }
+    Телефон: { $phone }
+    E-mail: { $email }
+    Джерело: { $source }
+    Повідомлення: { $message }
+lead-button-take = ✅ Беру
+lead-button-later = ⏰ Передзвоню пізніше
+lead-button-reject = ❌ Відмова
 
 ## cards, tasks, search
 menu-tasks = ✅ Мої завдання
@@ -141,18 +154,6 @@ customer-thanks = Дякуємо, { $name }! Ми вас упізнали.
 customer-again = З поверненням, { $name }!
 customer-orders = Ваші відкриті замовлення:
 customer-no-orders = Відкритих замовлень зараз немає — ми зв’яжемося з вами.
-
-## lead intake
-lead-new =
-    🆕 Новий лід { $number }
-    Ім’я: { $name }
-    Телефон: { $phone }
-    E-mail: { $email }
-    Джерело: { $source }
-    Повідомлення: { $message }
-lead-button-take = ✅ Беру
-lead-button-later = ⏰ Передзвоню пізніше
-lead-button-reject = ❌ Відмова
 
 ## imports
 imports-entity-customers = Клієнти
