@@ -148,3 +148,31 @@ async def test_a_large_file_is_checked_by_the_worker(estafeta, sandbox, monkeypa
     assert summary.edited  # the handler's "checking…" message, edited by the worker
     assert summary.content.startswith("📥 big.xlsx — Customers\nCheck before import · rows: 4\n\n➕ new: 2\n")
     assert summary.buttons == ["▶️ Run import", "✖️ Cancel"]
+
+
+async def test_progress_edits_are_throttled_and_the_end_always_shown(db):
+    from jobs.imports import ProgressMessage
+
+    class FakeBot:
+        def __init__(self):
+            self.edits: list[str] = []
+
+        async def edit_message_text(self, *, text, chat_id, message_id, **_):
+            self.edits.append(text)
+
+    now = [100.0]
+    bot = FakeBot()
+    progress = ProgressMessage(bot, clock=lambda: now[0])
+    job = ImportJob(id=1, file_name="a.xlsx", entity="customers", status="running", total_rows=500,
+                    processed_rows=0, progress_chat_id=5, progress_message_id=6, options={"locale": "en"},
+                    report=[], created=0, updated=0, skipped=0, rejected=0)
+    for step in range(1, 6):  # a batch every 0.5 s: edits at 0 s and 2 s
+        job.processed_rows = step * 100
+        await progress(job)
+        now[0] += 0.5
+    assert bot.edits == ["⏳ a.xlsx\nImported: 100 / 500", "⏳ a.xlsx\nImported: 500 / 500"]
+    await progress(job)  # 0.5 s after the last edit: skipped
+    job.status, job.created = "done", 500
+    await progress(job)  # the end is always shown
+    assert bot.edits[2:] == ["✅ a.xlsx\nImport finished · rows: 500\n\n➕ new: 500\n✏️ to update: 0\n"
+                             "⏸ already in the base, unchanged: 0\n⛔ rejected: 0"]
