@@ -226,6 +226,8 @@ async def _merge_page(request: web.Request, actor: Actor, *, error: tuple[str, d
 
 @permission_required("customer.merge")
 async def merge_page(request: web.Request, actor: Actor) -> web.StreamResponse:
+    if _id(request) == _id(request, "other"):
+        raise web.HTTPNotFound()  # nothing to confirm; a forged form still gets core's refusal
     return await _merge_page(request, actor)
 
 

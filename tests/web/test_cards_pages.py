@@ -4,6 +4,7 @@ permission matrix (admin / manager / head × open / move / edit × own / other c
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC
 from decimal import Decimal
 
@@ -413,3 +414,29 @@ async def test_permission_matrix(panel, staff, settings, role, whose):
     assert moved.status == expected["move"]
     stage = (await Card.get(id=card.id).select_related("stage")).stage.key
     assert stage == ("contacted" if expected["move"] == 303 else "new")
+
+
+@pytest.mark.parametrize("locale", ["uk", "en"])
+async def test_pages_speak_the_chosen_language(panel, staff, settings, locale):
+    t = translator(locale, strict=True)
+    buyer = await customer("Оксана Шевченко", "0671234567", owner=staff["manager"])
+    twin = await customer("Шевченко Оксана", "0671234567")
+    card = await card_for(staff["manager"], customer=buyer, fields={"budget": "1500", "proposal_due": "2026-03-05"})
+    client = await signed_in(panel, settings, "head")
+    token = await token_of(client, "/cards")
+    switched = await client.post("/locale", data={"csrf_token": token, "locale": locale, "next": "/cards"})
+    assert switched.status == 200
+    await client.post(f"/cards/{card.id}/attachments", data=_upload(token, PNG, "a.png", "image/png"))
+    await client.post(f"/customers/{buyer.id}/ledger", data={"csrf_token": token, "amount": "-10", "kind": "charge"})
+    for path, expected in (
+        ("/cards", t("web-cards-title")),
+        (f"/cards/{card.id}", t("web-card-history")),
+        ("/customers", t("web-customers-title")),
+        (f"/customers/{buyer.id}", t("web-customer-balance")),
+        (f"/customers/{buyer.id}/merge/{twin.id}", t("web-merge-title")),
+    ):
+        response = await client.get(path)
+        text = await response.text()
+        assert response.status == 200 and expected in text, path
+        assert f'<html lang="{locale}">' in text
+        assert not re.findall(r"\bweb-[a-z]+-[a-z-]+", text), path  # no message id shown instead of a text

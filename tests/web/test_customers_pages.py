@@ -151,6 +151,7 @@ async def test_merge_through_the_panel(panel, staff, settings):
     assert again.status == 409 and RU("web-merge-error-merged") in await again.text()
     itself = await head.post(f"/customers/{survivor.id}/merge/{survivor.id}", data={"csrf_token": token})
     assert itself.status == 409 and RU("web-merge-error-self") in await itself.text()
+    assert (await head.get(f"/customers/{survivor.id}/merge/{survivor.id}")).status == 404
 
 
 async def test_merging_needs_the_merge_permission(panel, staff, settings):
