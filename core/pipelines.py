@@ -301,8 +301,8 @@ async def _stage_task(actor: Actor, card: Card, stage: Stage, spec: dict, defaul
     elif target:
         role = target
     due = now() + timedelta(hours=spec["due_hours"]) if spec.get("due_hours") else None
-    await tasks.create_task(title=title, channel=actor.channel, card=card, assignee=assignee, assignee_role=role,
-                            due_at=due, stage=stage, follow_up_hours=spec.get("follow_up_hours"),
+    await tasks.create_task(title=title, titles=titles, channel=actor.channel, card=card, assignee=assignee,
+                            assignee_role=role, due_at=due, stage=stage, follow_up_hours=spec.get("follow_up_hours"),
                             created_by=actor.staff, default_locale=default_locale)
 
 

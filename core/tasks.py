@@ -111,6 +111,7 @@ async def create_task(
     *,
     title: str,
     channel: str,
+    titles: dict[str, str] | None = None,
     card: Card | None = None,
     assignee: Staff | None = None,
     assignee_role: str | None = None,
@@ -133,6 +134,7 @@ async def create_task(
     async with in_transaction():
         task = await Task.create(
             title=title,
+            titles=titles or {},
             card=card,
             assignee=assignee,
             assignee_role=None if assignee is not None else assignee_role,
@@ -151,7 +153,7 @@ async def create_task(
             card=card,
             default_locale=default_locale,
             exclude=created_by,
-            title=task.title,
+            title=task.title_for,
             number=await _card_number_arg(card),
         )
     return task
@@ -254,7 +256,7 @@ async def _mark_overdue(task_id: int, at: datetime, default_locale: str) -> bool
             "notify-task-overdue",
             card=card,
             default_locale=default_locale,
-            title=task.title,
+            title=task.title_for,
             number=await _card_number_arg(card),
             assignee=await _assignee_arg(task),
         )
@@ -270,6 +272,7 @@ async def _create_follow_up(task_id: int, at: datetime, default_locale: str) -> 
             return False
         follow_up = await Task.create(
             title=task.title,
+            titles=task.titles,
             card_id=task.card_id,
             assignee_id=task.assignee_id,
             assignee_role=task.assignee_role,
@@ -291,7 +294,7 @@ async def _create_follow_up(task_id: int, at: datetime, default_locale: str) -> 
             "notify-task-follow-up",
             card=card,
             default_locale=default_locale,
-            title=task.title,
+            title=task.title_for,
             number=await _card_number_arg(card),
             assignee=await _assignee_arg(task),
         )

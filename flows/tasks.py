@@ -25,7 +25,7 @@ DONE_MARK = "☑️"
 
 def _task_line(position: int, task: Task, t: Translator, settings: Settings) -> str:
     parts = [f"⏰ {t('task-overdue')}"] if task.overdue else []
-    parts.append(task.title)
+    parts.append(task.title_for(t.locale))
     if task.card is not None:
         parts.append(card_number(task.card))
     if task.due_at is not None:
@@ -104,7 +104,7 @@ async def task_button(query: CallbackQuery, callback_data: TaskCb, actor: Actor,
         await refuse(query, t)
         return
     await query.answer(t("task-done"))
-    await query.message.answer(f"{DONE_MARK} {t('task-done')}: {task.title}")
+    await query.message.answer(f"{DONE_MARK} {t('task-done')}: {task.title_for(t.locale)}")
     marked = _marked_done(query.message.reply_markup, query.data)
     if marked is not None:
         await query.message.edit_reply_markup(reply_markup=marked)

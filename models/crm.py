@@ -153,6 +153,8 @@ class Attachment(Model):
 class Task(Model):
     id = fields.BigIntField(primary_key=True)
     title = fields.CharField(max_length=300)
+    # Titles per locale when the task comes from a pack (a stage's on-enter action); `title` is the fallback.
+    titles = fields.JSONField(default=dict)
     card = fields.ForeignKeyField("models.Card", related_name="tasks", null=True)
     assignee = fields.ForeignKeyField("models.Staff", related_name="tasks", null=True)
     assignee_role = fields.CharField(max_length=64, null=True)
@@ -171,6 +173,9 @@ class Task(Model):
 
     class Meta:
         table = "task"
+
+    def title_for(self, locale: str) -> str:
+        return self.titles.get(locale) or self.title
 
 
 class RolePermission(Model):

@@ -20,7 +20,7 @@ async def test_my_tasks_pages_overdue_first_done_once_and_opens_the_card(estafet
     first = (await boris.send("/tasks"))[-1]
     lines = first.text.splitlines()
     assert lines[0] == "Ваші завдання: 10 (стор. 1 з 2)"
-    assert lines[2].startswith("1. ⏰ ПРОСТРОЧЕНО · Связаться с клиентом · S-0007 · до ")
+    assert lines[2].startswith("1. ⏰ ПРОСТРОЧЕНО · Зв’язатися з клієнтом · S-0007 · до ")  # in his language
     assert not any("ПРОСТРОЧЕНО" in line for line in lines[3:])
     assert len([line for line in lines if line[:2].rstrip(".").isdigit()]) == 8
     assert first.buttons[:2] == ["✅ 1", "📋 S-0007"]

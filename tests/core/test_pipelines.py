@@ -201,3 +201,12 @@ async def test_my_cards_are_the_ones_i_own_or_hold_even_for_a_head_who_sees_all(
     assert total == 2 and {card.id for card in cards} == {kates.id, handed.id}
     cards, total = await pipelines.list_cards(kate)
     assert total == 3
+
+
+async def test_a_stage_task_reads_in_each_readers_language(team):
+    kate = await actor_of(team["kate"])
+    card = await create_card(kate, "sales", title="Lead", assignee=team["boris"])
+    task = await Task.get(card=card)
+    assert task.title_for("uk") == "Зв’язатися з клієнтом" and task.title_for("en") == "Contact the customer"
+    told = await Outbox.filter(chat_id=2002)
+    assert len(told) == 1 and "Зв’язатися з клієнтом" in told[0].payload["text"]
