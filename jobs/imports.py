@@ -18,6 +18,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import BufferedInputFile
 
+from core import clock
 from core.i18n import pick_locale, translator
 from core.imports import engine
 from models import ImportJob, Staff
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 2.0
 FINAL_STATUSES = ("done", "failed")
+# A queued or running job whose progress has not moved for this long lost its runner (a killed process, a message
+# the in-memory broker forgot): the sweep sends it again, and it resumes after its last committed batch.
+STALL_SECONDS = 300.0
 
 
 class ProgressMessage:
@@ -128,3 +132,52 @@ async def import_run(job_id: int, bot: Bot | None = None, **run_options: Any) ->
 
         bot = actors.current_bot()
     return await engine.run(job_id, on_progress=ProgressMessage(bot), **run_options)
+
+
+class ImportSweep:
+    """A sweep hook (see `jobs.actors.register_sweep_hook`) that restarts stalled imports.
+
+    A job is stalled when a sweep sees it queued or running with the same `processed_rows` as one at least
+    `STALL_SECONDS` earlier. What it remembers is only what it saw in the database; the restart is a
+    compare-and-set on (status, processed_rows), so of several workers one sends the job, and a runner that
+    was only slow loses nothing either: batches are applied under the job's progress compare-and-set."""
+
+    def __init__(self, stall_seconds: float = STALL_SECONDS) -> None:
+        self.stall_seconds = stall_seconds
+        self.seen: dict[int, tuple[str, int, float]] = {}
+
+    async def __call__(self) -> list[int]:
+        moment = clock.now().timestamp()
+        rows = await ImportJob.filter(status__in=("queued", "running")).values_list("id", "status", "processed_rows")
+        resent = []
+        current = {}
+        for job_id, status, processed in rows:
+            first = self.seen.get(job_id)
+            if first is None or first[:2] != (status, processed):
+                current[job_id] = (status, processed, moment)
+                continue
+            current[job_id] = first
+            if moment - first[2] < self.stall_seconds:
+                continue
+            if status == "running" and not await ImportJob.filter(
+                id=job_id, status="running", processed_rows=processed
+            ).update(status="queued"):
+                continue
+            from jobs.actors import IMPORT_RUN, send
+
+            log.warning("import %s stalled at row %s (%s): sent again", job_id, processed, status)
+            send(IMPORT_RUN, job_id)
+            current[job_id] = ("queued", processed, moment)
+            resent.append(job_id)
+        self.seen = current
+        return resent
+
+    def __eq__(self, other: object) -> bool:  # registering a second one is a no-op
+        return isinstance(other, ImportSweep) and other.stall_seconds == self.stall_seconds
+
+    def __hash__(self) -> int:
+        return hash((ImportSweep, self.stall_seconds))
+
+
+def import_sweep_hook() -> ImportSweep:
+    return ImportSweep()

@@ -19,6 +19,7 @@ from aiogram import Bot
 from core.config import Settings
 from jobs import actors
 from jobs import broker as broker_mod
+from jobs.imports import import_sweep_hook
 from jobs.outbox_sender import OutboxSender
 from jobs.scheduler import run_scheduler
 from jobs.task_sweep import task_sweep_hook
@@ -136,6 +137,7 @@ async def start_jobs(
     if worker:
         # The sweep actor runs where the worker does, so that is where its hooks belong.
         jobs.sweep_hooks.append(actors.register_sweep_hook(task_sweep_hook(settings)))
+        jobs.sweep_hooks.append(actors.register_sweep_hook(import_sweep_hook()))
         jobs.worker = await start_worker(settings)
     if scheduler:
         jobs.tasks.append(

@@ -87,6 +87,11 @@ async def start(actor: Actor, path: Path, **kwargs) -> tuple[ImportJob, engine.R
     return job, await engine.dry_run(actor, job)
 
 
+def crash(job: ImportJob) -> None:
+    """An on_progress that stops the run after its first batch, as a killed process would."""
+    raise RuntimeError("killed")
+
+
 async def run_job(actor: Actor, job: ImportJob, **kwargs) -> engine.Report:
     await engine.queue(actor, job.id)
     return await engine.run(job.id, **kwargs)
@@ -173,10 +178,6 @@ async def test_a_killed_run_resumes_after_the_last_committed_batch(head, tmp_pat
     await seed_customers(head)
     job, dry = await start(head, xlsx(tmp_path / "clients.xlsx", CUSTOMER_ROWS))
     await engine.queue(head, job.id)
-
-    def crash(job):
-        raise RuntimeError("killed")
-
     with pytest.raises(RuntimeError):
         await engine.run(job.id, on_progress=crash, batch_size=3)
     interrupted = await ImportJob.get(id=job.id)
@@ -530,3 +531,25 @@ async def test_cli_checks_then_imports_with_a_progress_bar(head, settings, tmp_p
     assert f"Error report (5 rejected rows): {report}" in printed and report.exists()
     assert await Customer.all().count() == 6
     assert not await Customer.filter(notes__not="").exists()  # the notes column was left out
+
+
+async def test_the_sweep_sends_a_stalled_import_again(head, tmp_path, monkeypatch):
+    from jobs import actors
+    from jobs.imports import ImportSweep
+
+    sent = []
+    monkeypatch.setattr(actors, "send", lambda name, *args: sent.append((name, *args)))
+    job, _ = await start(head, xlsx(tmp_path / "clients.xlsx", CUSTOMER_ROWS))
+    await engine.queue(head, job.id)
+    with pytest.raises(RuntimeError):
+        await engine.run(job.id, on_progress=crash, batch_size=3)
+    await ImportJob.filter(id=job.id).update(status="running")  # as a kill -9 would leave it
+    one, other = ImportSweep(stall_seconds=0), ImportSweep(stall_seconds=0)
+    assert await one() == [] and await other() == []  # first sighting
+    assert await one() == [job.id] and sent == [("import_run", job.id)]
+    assert await other() == []  # the job moved on (queued again): nothing to do twice
+    assert (await ImportJob.get(id=job.id)).status == "queued"
+    await engine.run(job.id)
+    finished = await ImportJob.get(id=job.id)
+    assert (finished.status, finished.processed_rows, finished.created) == ("done", 11, 6)
+    assert await one() == []
