@@ -10,6 +10,7 @@ from aiohttp_session import get_session
 from core import staff_admin
 from core.identity import IdentityError, staff_roles
 from models import Staff
+from webadmin.access import nav_permissions
 from webadmin.guards import admin_required, login_required
 from webadmin.keys import BOT_USERNAME, SETTINGS
 from webadmin.render import render, request_locale, set_nav
@@ -55,6 +56,8 @@ def bot_username(request: web.Request) -> str:
 async def home(request: web.Request, staff: Staff) -> web.StreamResponse:
     if await current_is_admin(request):
         return _see_other("/staff")
+    if (await nav_permissions(request))["cards"]:
+        return _see_other("/cards")  # managers and heads work their cards; the panel opens on them
     locale = await request_locale(request)
     roles = [role.title(locale) for role in await staff_roles(staff)]
     return await render(request, "home.html", {"roles": roles})

@@ -37,9 +37,9 @@ async def test_staff_page_is_for_admins_only(panel, people, settings):
     assert invite.status == 403 and await Invite.all().count() == 0
 
     home = await manager.get("/")
-    assert home.status == 200 and home.url.path == "/"
+    assert home.status == 200 and home.url.path == "/cards"  # a manager's panel opens on his cards
     home_text = await home.text()
-    assert "Менеджер" in home_text and RU("web-home-greeting", name="Петро Менеджер") in home_text
+    assert RU("web-cards-title") in home_text and "Петро Менеджер" in home_text
     assert 'href="/staff"' not in home_text
 
 
@@ -167,7 +167,7 @@ async def test_locale_from_accept_language_before_sign_in(panel, people, setting
     await manager.save()
     await login(client, MANAGER_LOGIN, MANAGER_PASSWORD)
     home = await client.get("/", headers={"Accept-Language": "en"})
-    assert UK("web-home-roles") in await home.text()
+    assert UK("web-cards-title") in await home.text()
 
 
 async def test_unexpected_error_shows_a_localized_500_page(panel, people, settings, monkeypatch, caplog):
