@@ -616,8 +616,10 @@ class CustomerRows:
             ids = await CustomerPhone.filter(
                 e164__in=clean["phones"], customer__merged_into_id__isnull=True
             ).values_list("customer_id", flat=True)
+            if not ids:
+                return None, ""
             found = _single(list(await Customer.filter(id__in=list(set(ids)))), ", ".join(clean["phones"]), "phone")
-            return found, "phone" if found else ""
+            return found, "phone"
         if clean["email"]:
             found = _single(list(await live.filter(email=clean["email"])), clean["email"], "email")
             return found, "email" if found else ""
