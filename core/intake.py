@@ -416,6 +416,7 @@ async def _create_lead(
         card = await create_card(
             INTAKE_ACTOR, pipeline.key, title=_card_title(lead), customer=customer, owner=assignee,
             assignee=assignee, fields=fields, source=source, region=region, default_locale=default_locale,
+            announce=False,  # the lead message below tells the manager, with its buttons
         )
         if lead.message and not message_as_field:
             await Comment.create(card=card, author=None, text=lead.message, channel=CHANNEL)

@@ -197,8 +197,12 @@ async def create_card(
     external_id: str | None = None,
     region: str = "UA",
     default_locale: str = "ru",
+    announce: bool = True,
 ) -> Card:
-    """Call inside a transaction to make the card part of a larger change (the intake API does)."""
+    """Call inside a transaction to make the card part of a larger change (the intake API does).
+
+    `announce=False`: the first stage's tasks are made without their "new task" message, for a caller that
+    tells the assignee itself in one richer message (the intake's lead message with its buttons)."""
     await require(actor, "card.create")
     pipeline = await Pipeline.get_or_none(key=pipeline_key, active=True)
     if pipeline is None:
@@ -217,7 +221,7 @@ async def create_card(
         card.pipeline, card.stage = pipeline, first
         await CardHistory.create(card=card, from_stage=None, to_stage=first, actor=actor.staff,
                                  channel=actor.channel)
-        await _enter_stage(actor, card, first, default_locale=default_locale)
+        await _enter_stage(actor, card, first, default_locale=default_locale, announce=announce)
         await activity.record("card.create", channel=actor.channel, actor=actor.staff, object_type="card",
                               object_id=card.id, after={"number": card_number(card, pipeline), "stage": first.key})
     events.publish("card.created", card_id=card.id)
@@ -278,18 +282,20 @@ async def move_card(
     return card
 
 
-async def _enter_stage(actor: Actor, card: Card, stage: Stage, *, default_locale: str) -> None:
+async def _enter_stage(actor: Actor, card: Card, stage: Stage, *, default_locale: str,
+                       announce: bool = True) -> None:
     """A stage's on-enter actions: tasks for a role or person, notifications to roles / owner / assignee."""
     for action in stage.on_enter:
         task = action.get("task")
         if task:
-            await _stage_task(actor, card, stage, task, default_locale)
+            await _stage_task(actor, card, stage, task, default_locale, announce)
         targets = action.get("notify") or []
         if targets:
             await _notify_targets(actor, card, stage, targets, default_locale)
 
 
-async def _stage_task(actor: Actor, card: Card, stage: Stage, spec: dict, default_locale: str) -> None:
+async def _stage_task(actor: Actor, card: Card, stage: Stage, spec: dict, default_locale: str,
+                      announce: bool) -> None:
     titles = spec.get("titles", {})
     title = titles.get(default_locale) or titles.get("en") or next(iter(titles.values()), stage.key)
     assignee, role = None, spec.get("role")
@@ -303,7 +309,7 @@ async def _stage_task(actor: Actor, card: Card, stage: Stage, spec: dict, defaul
     due = now() + timedelta(hours=spec["due_hours"]) if spec.get("due_hours") else None
     await tasks.create_task(title=title, titles=titles, channel=actor.channel, card=card, assignee=assignee,
                             assignee_role=role, due_at=due, stage=stage, follow_up_hours=spec.get("follow_up_hours"),
-                            created_by=actor.staff, default_locale=default_locale)
+                            created_by=actor.staff, default_locale=default_locale, announce=announce)
 
 
 async def _notify_targets(actor: Actor, card: Card, stage: Stage, targets: list[str], default_locale: str) -> None:

@@ -120,8 +120,10 @@ async def create_task(
     follow_up_hours: float | None = None,
     created_by: Staff | None = None,
     default_locale: str = "ru",
+    announce: bool = True,
 ) -> Task:
-    """Create a task, log it and tell whoever must do it (the assignee, else everyone with `assignee_role`).
+    """Create a task, log it and (unless `announce` is False) tell whoever must do it: the assignee, else
+    everyone with `assignee_role`.
 
     Meant to run inside the caller's transaction (the pipeline engine's move); on its own it opens one, so the
     task, its log entry and its notifications are stored together or not at all. A task with neither assignee
@@ -147,15 +149,16 @@ async def create_task(
             "task.create", channel=channel, actor=created_by, object_type="task", object_id=task.id,
             after=_snapshot(task),
         )
-        await notify.notify_staff(
-            await _doers(task),
-            "notify-task-new",
-            card=card,
-            default_locale=default_locale,
-            exclude=created_by,
-            title=task.title_for,
-            number=await _card_number_arg(card),
-        )
+        if announce:
+            await notify.notify_staff(
+                await _doers(task),
+                "notify-task-new",
+                card=card,
+                default_locale=default_locale,
+                exclude=created_by,
+                title=task.title_for,
+                number=await _card_number_arg(card),
+            )
     return task
 
 

@@ -197,6 +197,8 @@ async def test_a_lead_becomes_customer_card_and_a_message_to_the_manager(api, ap
 
     [message] = await lead_messages()
     assert message.chat_id == BORIS_TELEGRAM_ID
+    # one message for one lead: the lead itself with its buttons, not also a "new task" notice
+    assert await Outbox.filter(chat_id=BORIS_TELEGRAM_ID).count() == 1
     text = message.payload["text"]
     assert "Новий лід S-0001" in text  # Борис reads Ukrainian
     assert "Олена Коваль" in text and "+380 67 123 4567" in text and "Нужна консультация" in text
