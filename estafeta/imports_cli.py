@@ -132,8 +132,7 @@ async def _run(settings, args, out: TextIO) -> int:
                       f"of {job.total_rows}\n")
             job = await engine.resume(actor, job.id) if job.status != "queued" else job
         else:
-            custom = await engine.custom_fields(args.pipeline)
-            overrides = mapping.parse_map_options(args.entity, args.map_items, custom) if args.entity else {}
+            overrides = mapping.split_map_options(args.map_items)
             job = await engine.create_job(actor, args.file, entity=args.entity, mapping=overrides, options=options)
             if not job.entity:
                 out.write("estafeta: cannot tell what the file holds; give --entity customers|vehicles|cards\n")

@@ -216,12 +216,19 @@ def check_mapping(entity: str, mapping: Mapping[str, str | None], header: Sequen
     return cleaned
 
 
-def parse_map_options(entity: str, items: Iterable[str], custom: Sequence[CustomField] = ()) -> dict[str, str]:
-    """`column=field` pairs from the command line; `column=` leaves a column out."""
+def split_map_options(items: Iterable[str]) -> dict[str, str]:
+    """`column=field` pairs from the command line as typed (`column=` leaves a column out); the field names are
+    resolved once the entity is known (`resolve_field`)."""
     mapping: dict[str, str] = {}
     for item in items:
         column, sep, field_name = item.rpartition("=")
         if not sep or not column.strip():
             raise MappingError("unknown_column", column=item)
-        mapping[column.strip()] = resolve_field(entity, field_name, custom) if field_name.strip() else ""
+        mapping[column.strip()] = field_name.strip()
     return mapping
+
+
+def parse_map_options(entity: str, items: Iterable[str], custom: Sequence[CustomField] = ()) -> dict[str, str]:
+    """`column=field` pairs from the command line, field names resolved for `entity`."""
+    return {column: resolve_field(entity, name, custom) if name else ""
+            for column, name in split_map_options(items).items()}
