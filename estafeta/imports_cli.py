@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
                         help="map a column to a field (repeatable); custom card fields by their key")
     parser.add_argument("--dry-run", action="store_true", help="only check: report, write nothing")
     parser.add_argument("--as", dest="login", metavar="LOGIN",
-                        help="act as this staff member (web login); default: the system")
+                        help="act as this staff member (web login); default: the import itself, with system rights")
     parser.add_argument("--batch", type=int, default=100, help="rows per transaction (default: 100)")
 
 
@@ -103,12 +103,12 @@ async def _run(settings, args, out: TextIO) -> int:
     from core.i18n import translator
     from core.imports import engine, mapping
     from core.imports.engine import ImportJobError
-    from core.permissions import SYSTEM, Denied, load_actor
+    from core.permissions import Denied, load_actor, machine_actor
     from flows.imports import mapping_text
     from models import Staff
 
     t = translator("en")
-    actor = SYSTEM
+    actor = machine_actor(engine.CHANNEL)
     if args.login:
         staff = await Staff.get_or_none(login=args.login, active=True)
         if staff is None:

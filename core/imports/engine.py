@@ -41,7 +41,7 @@ from core.fields import FieldError, is_empty, schema_of
 from core.imports import mapping as mapping_mod
 from core.imports.mapping import CUSTOM_PREFIX, MULTI, CustomField, MappingError
 from core.imports.readers import ReadError, Table, read_bytes
-from core.permissions import SYSTEM, Actor, Denied, can, load_actor, may, require
+from core.permissions import Actor, Denied, can, load_actor, machine_actor, may, require
 from core.phones import InvalidPhone, format_phone, normalize_phone
 from core.pipelines import CardError
 from core.vehicles import VehicleError
@@ -418,9 +418,10 @@ async def custom_fields(pipeline_key: str | None = None) -> list[CustomField]:
 
 
 async def job_actor(job: ImportJob) -> Actor:
-    """Who the job acts as: the staff member who started it (channel import), or the system."""
+    """Who the job acts as: the staff member who started it, or (started from the CLI) the import machine actor;
+    either way the audit log says channel "import"."""
     if job.actor_id is None:
-        return SYSTEM
+        return machine_actor(CHANNEL)
     staff = await job.actor
     return await load_actor(staff, channel=job.channel or CHANNEL)
 
@@ -472,7 +473,7 @@ async def create_job(
     return await ImportJob.create(
         entity=entity, file_name=name[:255], path=str(path.resolve()), sha256=sha256_of(content), mapping=guessed,
         options=options, status="dry_run", total_rows=len(table.rows), actor=actor.staff,
-        channel=CHANNEL if actor.staff is not None else "system",
+        channel=CHANNEL,
     )
 
 

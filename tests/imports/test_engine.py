@@ -531,6 +531,7 @@ async def test_cli_checks_then_imports_with_a_progress_bar(head, settings, tmp_p
     assert f"Error report (5 rejected rows): {report}" in printed and report.exists()
     assert await Customer.all().count() == 6
     assert not await Customer.filter(notes__not="").exists()  # the notes column was left out
+    assert await Activity.filter(action="customer.create", channel="import", actor_id__isnull=True).count() == 6
 
 
 async def test_the_sweep_sends_a_stalled_import_again(head, tmp_path, monkeypatch):
