@@ -57,7 +57,8 @@ async def start_worker(
     *,
     broker: dramatiq.Broker | None = None,
     worker_threads: int = 2,
-    worker_timeout: int = 250,
+    # How often idle worker threads look up from the queue; it bounds how long a stop waits for them.
+    worker_timeout: int = 100,
 ) -> WorkerHandle:
     """Start a dramatiq Worker in this process (call from the main loop, after the DB is open).
 
