@@ -100,8 +100,9 @@ def _clean_kind(kind: str) -> str:
     return kind
 
 
-def _clean_email(email: str | None) -> str | None:
-    """Lower case: mail servers treat the local part case-blind in practice, and matching must too."""
+def clean_email(email: str | None) -> str | None:
+    """The one e-mail rule (customers, leads, imports). Lower case: mail servers treat the local part case-blind
+    in practice, and matching must too. Raises CustomerError("invalid_email")."""
     email = unicodedata.normalize("NFKC", email or "").strip().lower()
     if not email:
         return None
@@ -250,7 +251,7 @@ async def create_customer(
     addresses = [addresses] if isinstance(addresses, str | Mapping) else addresses
     name = _clean_name(name)
     kind = _clean_kind(kind)
-    email = _clean_email(email)
+    email = clean_email(email)
     cleaned_phones = _clean_phones(phones, region)
     cleaned_addresses = [_address_input(address) for address in addresses]
     source = _clean_optional("source", source)
@@ -289,7 +290,7 @@ async def update_customer(actor: Actor, customer_id: int, **changes: Any) -> Cus
         elif name == "kind":
             cleaned["kind"] = _clean_kind(value)
         elif name == "email":
-            cleaned["email"] = _clean_email(value)
+            cleaned["email"] = clean_email(value)
         elif name == "notes":
             cleaned["notes"] = _clean_text(value)
         elif name == "tags":
@@ -490,7 +491,7 @@ async def find_or_create_by_contact(
     A found customer must be visible to the actor: a manager limited to their own customers is refused rather
     than handed someone else's record. Without a name the new customer is named by the phone or e-mail."""
     e164 = normalize_phone(phone, region) if phone and phone.strip() else None
-    email = _clean_email(email)
+    email = clean_email(email)
     existing = await find_by_phone(e164) if e164 else None
     if existing is None and email:
         existing = await Customer.filter(email=email, merged_into_id__isnull=True).order_by("id").first()

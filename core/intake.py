@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 
 from core import activity
 from core.clock import now
-from core.customers import CustomerError, find_or_create_by_contact
+from core.customers import CustomerError, clean_email, find_or_create_by_contact
 from core.distribution import pick_assignee
 from core.fields import schema_of
 from core.i18n import pick_locale, translator
@@ -58,7 +58,6 @@ LEAD_FIELDS = frozenset({"name", "phone", "email", "message", "source", "utm", "
 FIELD_TYPES_NOT_ACCEPTED = frozenset({"file"})
 # A first request that has not finished in this long died with its process: a retry may take the key over.
 IN_FLIGHT_LEASE = timedelta(seconds=60)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e][\x20-\x7e]*")
 
 # The intake acts for no person: a machine actor, so the customer, the card, its history and audit say "api".
@@ -234,15 +233,15 @@ def _clean_phone(value: Any, region: str, errors: dict[str, str]) -> str | None:
 
 
 def _clean_email(value: Any, errors: dict[str, str]) -> str | None:
-    # The same rule core.customers stores e-mails by, so a lead we accept is a customer we can store.
+    # core.customers' rule, so a lead we accept is a customer we can store.
     text = _text(value, EMAIL_MAX_LENGTH, errors, "email")
     if text is None:
         return None
-    email = text.lower()
-    if not _EMAIL.fullmatch(email):
+    try:
+        return clean_email(text)
+    except CustomerError:
         errors["email"] = "invalid_email"
         return None
-    return email
 
 
 def _clean_utm(value: Any, errors: dict[str, str]) -> dict[str, str]:

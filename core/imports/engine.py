@@ -76,7 +76,6 @@ _KINDS = {
                 "юр лицо", "юридическое лицо", "юл", "юрособа", "юр особа", "юридична особа", "организация",
                 "організація", "компания", "компанія", "фирма", "фірма", "предприятие", "підприємство"),
 }
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 # --- results -------------------------------------------------------------------------------------------------------
@@ -246,12 +245,10 @@ def clean_phones(values: Iterable[Any], region: str | None, field_name: str = "p
 
 
 def clean_email(value: Any) -> str | None:
-    email = unicodedata.normalize("NFKC", display_value(value)).strip().lower()
-    if not email:
-        return None
-    if not _EMAIL.fullmatch(email) or len(email) > 254:
-        raise RowRejected("invalid_email", "email", value)
-    return email
+    try:
+        return customers.clean_email(display_value(value))
+    except customers.CustomerError:
+        raise RowRejected("invalid_email", "email", value) from None
 
 
 def split_tags(values: Iterable[Any]) -> list[str]:
