@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 
 from bot import errors
-from bot.middlewares import I18nMiddleware, IdentityMiddleware, InboxMiddleware
+from bot.middlewares import CallbackWithMessage, I18nMiddleware, IdentityMiddleware, InboxMiddleware
 from core.config import Settings
 from flows import cards, chat_member, customers, fallback, imports, search, staff_menu, start, tasks
 
 SANDBOX_TOKEN = "100000:SANDBOX-token"
+log = logging.getLogger(__name__)
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -30,6 +36,7 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(InboxMiddleware())
     dp.update.outer_middleware(IdentityMiddleware())
     dp.update.outer_middleware(I18nMiddleware(settings))
+    dp.callback_query.outer_middleware(CallbackWithMessage())
     # customer_start takes a stranger's /start before start does; cards, tasks and search come before start so that
     # a command typed in the middle of their conversations ends it (and is then handled as usual).
     dp.include_routers(
@@ -40,11 +47,29 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     return dp
 
 
+class LateCallbackAnswers(BaseRequestMiddleware):
+    """Answering a callback query Telegram no longer knows (older than ~15 s: an update taken again after a
+    crash, a slow handler) fails with "query is too old". The answer only stops the button's spinner, so that
+    failure must not cost the user the work the button asked for."""
+
+    async def __call__(self, make_request: NextRequestMiddlewareType, bot: Bot, method: TelegramMethod):
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as error:
+            if isinstance(method, AnswerCallbackQuery) and "query" in error.message.lower():
+                log.info("callback query %s answered too late: %s", method.callback_query_id, error.message)
+                return True
+            raise
+
+
 def create_bot(settings: Settings, sandbox_url: str = "") -> Bot:
     """In sandbox mode the bot talks to the built-in Bot API server (at `sandbox_url`), as it would to Telegram."""
     if settings.sandbox:
         api = TelegramAPIServer.from_base(f"{sandbox_url or settings.public_url}/sandbox/botapi")
-        return Bot(SANDBOX_TOKEN, session=AiohttpSession(api=api))
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base)) \
-        if settings.telegram.api_base else AiohttpSession()
-    return Bot(settings.telegram.token, session=session, default=DefaultBotProperties())
+        bot = Bot(SANDBOX_TOKEN, session=AiohttpSession(api=api))
+    else:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base)) \
+            if settings.telegram.api_base else AiohttpSession()
+        bot = Bot(settings.telegram.token, session=session, default=DefaultBotProperties())
+    bot.session.middleware(LateCallbackAnswers())
+    return bot

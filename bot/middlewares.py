@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import CallbackQuery, TelegramObject, Update, User
 
 from core import identity, inbox
 from core.config import Settings
@@ -65,4 +65,17 @@ class I18nMiddleware(BaseMiddleware):
                              default=self.default)
         data["locale"] = locale
         data["t"] = translator(locale)
+        return await handler(event, data)
+
+
+class CallbackWithMessage(BaseMiddleware):
+    """Every button of this bot sits on a message in a private chat. A callback query without one (inline mode,
+    which the bot does not offer, or forged) has nowhere to answer; it is acknowledged and dropped."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        query: CallbackQuery = event  # registered on dp.callback_query
+        if query.message is None:
+            log.info("callback query %s without a message dropped", query.id)
+            await query.answer()
+            return UNHANDLED
         return await handler(event, data)

@@ -4,7 +4,14 @@ Telegram allows 64 bytes of callback data. Only ids, short keys and a version tr
 trusted: every handler hands the ids to core, which checks the actor's permission on every call.
 """
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# A database id: forged data outside this range does not match the factory at all (it is not a card of anyone).
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class MenuCb(CallbackData, prefix="m1"):
@@ -28,29 +35,29 @@ class CardCb(CallbackData, prefix="c1"):
     """
 
     action: str
-    card: int
+    card: DbId
 
 
 class MoveCb(CallbackData, prefix="c2"):
     """Move a card by a transition; `v` is the card version the user saw, so a stale button is told apart."""
 
-    card: int
+    card: DbId
     t: str
-    v: int
+    v: Count
 
 
 class PageCb(CallbackData, prefix="p1"):
     """A page of a list ("cards", "tasks")."""
 
     list: str
-    page: int
+    page: Count
 
 
 class TaskCb(CallbackData, prefix="t1"):
     """An action on a task: done."""
 
     action: str
-    task: int
+    task: DbId
 
 
 class FlowCb(CallbackData, prefix="f1"):
