@@ -265,6 +265,7 @@ async def move_card(
     async with in_transaction():
         updated = await Card.filter(id=card.id, version=card.version).update(
             stage_id=target.id, version=card.version + 1, fields_data=merged, stage_entered_at=at, updated_at=at,
+            sla_breached_at=None,
             closed_at=at if target.kind in ("done", "lost") else None,
         )
         if not updated:
@@ -352,3 +353,35 @@ async def add_comment(actor: Actor, card_id: int, text: str) -> Comment:
 async def card_history(actor: Actor, card_id: int) -> list[CardHistory]:
     card = await get_card(actor, card_id)
     return list(await CardHistory.filter(card=card).order_by("id").select_related("from_stage", "to_stage", "actor"))
+
+
+# --- SLA ---------------------------------------------------------------------------------------
+
+
+async def sweep_sla(at: datetime | None = None, default_locale: str = "ru") -> int:
+    """Cards that outstayed their stage's SLA: the holder and the owner (else the stage's acting role) are told, once
+    per stay in a stage (a compare-and-set on `sla_breached_at`, which every move clears). From DB state only."""
+    at = at or now()
+    told = 0
+    for stage in await Stage.filter(sla_hours__isnull=False, kind="open", active=True):
+        late = await Card.filter(stage_id=stage.id, sla_breached_at__isnull=True,
+                                 stage_entered_at__lt=at - timedelta(hours=stage.sla_hours))
+        for card in late:
+            async with in_transaction():
+                marked = await Card.filter(id=card.id, version=card.version, sla_breached_at__isnull=True).update(
+                    sla_breached_at=at)
+                if not marked:
+                    continue
+                card.pipeline = await Pipeline.get(id=card.pipeline_id)
+                people = [person for person in [await Staff.get_or_none(id=card.assignee_id),
+                                                await Staff.get_or_none(id=card.owner_id)] if person]
+                if not people and stage.acting_role:  # nobody holds it: whoever could pick it up
+                    people = await notify.staff_with_role(stage.acting_role)
+                await notify.notify_staff(people, "notify-card-sla", card=card, default_locale=default_locale,
+                                          number=card_number(card), title=card.title or "—", stage=stage.title,
+                                          hours=int(stage.sla_hours) if float(stage.sla_hours).is_integer()
+                                          else stage.sla_hours)
+                await activity.record("card.sla_breached", channel="system", object_type="card",
+                                      object_id=card.id, after={"stage": stage.key, "sla_hours": stage.sla_hours})
+            told += 1
+    return told

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core import tasks
+from core import pipelines, tasks
 from core.config import Settings
 
 
@@ -15,6 +15,7 @@ class TaskSweep:
     default_locale: str = "ru"
 
     async def __call__(self) -> tasks.SweepReport:
+        await pipelines.sweep_sla(default_locale=self.default_locale)
         return await tasks.sweep(default_locale=self.default_locale)
 
 

@@ -94,6 +94,8 @@ class Card(Model):
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
     stage_entered_at = fields.DatetimeField(null=True)
+    # When the sweep told people the card outstayed its stage's SLA; cleared by every move.
+    sla_breached_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
 
     class Meta:

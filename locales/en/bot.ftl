@@ -66,6 +66,7 @@ notify-task-follow-up =
 ## pipeline engine
 notify-card-stage = 📌 { $number } “{ $title }” → { $stage }
 notify-customer-stage = Your order { $number }: { $stage }
+notify-card-sla = ⏰ { $number } “{ $title }” has been in “{ $stage }” longer than { $hours } h
 
 ## lead intake
 lead-new =

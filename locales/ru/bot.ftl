@@ -66,6 +66,7 @@ notify-task-follow-up =
 ## pipeline engine
 notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
 notify-customer-stage = Ваш заказ { $number }: { $stage }
+notify-card-sla = ⏰ { $number } «{ $title }» дольше { $hours } ч на этапе «{ $stage }»
 
 ## lead intake
 lead-new =

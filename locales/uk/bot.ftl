@@ -66,6 +66,7 @@ notify-task-follow-up =
 ## pipeline engine
 notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
 notify-customer-stage = Ваше замовлення { $number }: { $stage }
+notify-card-sla = ⏰ { $number } «{ $title }» довше { $hours } год на етапі «{ $stage }»
 
 ## lead intake
 lead-new =

@@ -210,3 +210,28 @@ async def test_a_stage_task_reads_in_each_readers_language(team):
     assert task.title_for("uk") == "Зв’язатися з клієнтом" and task.title_for("en") == "Contact the customer"
     told = await Outbox.filter(chat_id=2002)
     assert len(told) == 1 and "Зв’язатися з клієнтом" in told[0].payload["text"]
+
+
+async def test_a_card_outstaying_its_stage_sla_is_reported_once_per_stay(team):
+    from datetime import timedelta
+
+    import time_machine
+
+    from core.clock import now
+
+    boris = await actor_of(team["boris"])
+    start = now()
+    with time_machine.travel(start, tick=False):
+        card = await create_card(boris, "sales", title="Медленный")  # "new" has a 2 h SLA, acting role manager
+    before = await Outbox.all().count()
+    assert await pipelines.sweep_sla(at=start + timedelta(hours=1)) == 0
+    assert await pipelines.sweep_sla(at=start + timedelta(hours=3)) == 1
+    assert await pipelines.sweep_sla(at=start + timedelta(hours=4)) == 0  # once, not once per run
+    sla_rows = [row for row in await Outbox.filter(id__gt=0).order_by("id")][before:]
+    assert [row.chat_id for row in sla_rows] == [2002]  # Boris holds and owns it: told once; not every manager
+    assert "довше 2 год" in next(row for row in sla_rows if row.chat_id == 2002).payload["text"]
+    # a move starts a new stay; "contacted" has no SLA
+    with time_machine.travel(start + timedelta(hours=5), tick=False):
+        await move_card(boris, card.id, "contact")
+    assert (await Card.get(id=card.id)).sla_breached_at is None
+    assert await pipelines.sweep_sla(at=start + timedelta(hours=50)) == 0
