@@ -303,11 +303,12 @@ async def validate_lead(body: Any, *, pipeline_key: str, region: str) -> Lead:
     if not isinstance(body, dict):
         raise LeadInvalid({"body": "not_an_object"})
     pipeline = await _pipeline(pipeline_key)
-    errors: dict[str, str] = {key: "unknown_field" for key in body if key not in LEAD_FIELDS}
-    errors.update({key: "invalid_characters" for key, value in body.items()
-                   if key in LEAD_FIELDS and not _storable(value)})
-    if errors:
-        raise LeadInvalid(errors)
+    unusable: dict[str, str] = {key: "unknown_field" for key in body if key not in LEAD_FIELDS}
+    unusable.update({key: "invalid_characters" for key, value in body.items()
+                     if key in LEAD_FIELDS and not _storable(value)})
+    # The usable rest is still checked, so one answer names every bad field.
+    body = {key: value for key, value in body.items() if key not in unusable}
+    errors: dict[str, str] = {}
     # Spacing as people type it is not part of a name (the rule customers are stored by).
     name = _text(body.get("name"), NAME_MAX_LENGTH, errors, "name", required=True, one_line=True)
     phone = _clean_phone(body.get("phone"), region, errors)
@@ -318,6 +319,7 @@ async def validate_lead(body: Any, *, pipeline_key: str, region: str) -> Lead:
     source = _text(body.get("source"), SOURCE_MAX_LENGTH, errors, "source", one_line=True)
     utm = _clean_utm(body.get("utm"), errors)
     custom = await _clean_custom_fields(body.get("fields"), pipeline, region, errors)
+    errors.update(unusable)
     if errors:
         raise LeadInvalid(errors)
     return Lead(name=name, phone=phone, email=email, message=message, source=source, utm=utm, fields=custom)

@@ -113,6 +113,10 @@ async def test_an_active_source_is_not_given_a_second_key(crm, api_key):
     (lead(name="", phone="1", email="@", fields={"seats": "x", "wants_demo": "perhaps"}),
      {"name": "required", "phone": "invalid_phone", "email": "invalid_email", "fields.seats": "invalid",
       "fields.wants_demo": "invalid"}),
+    # an unknown key does not hide the other mistakes
+    (lead(name="", phone="12", colour="red"),
+     {"name": "required", "phone": "invalid_phone", "colour": "unknown_field"}),
+    (lead(name="Оле\u0000на", phone="12"), {"name": "invalid_characters", "phone": "invalid_phone"}),
 ])
 async def test_invalid_lead_names_each_bad_field(api, api_key, body, errors):
     response = await post_lead(api, body, api_key)
