@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import phonenumbers
 from fluent.runtime import FluentBundle, FluentResource
+from phonenumbers import timezone as phone_timezones
 
 from core.config import LOCALES
 
@@ -73,3 +77,17 @@ def translator(locale: str, strict: bool = False, directory: Path = LOCALES_DIR)
 
 def message_ids(locale: str, directory: Path = LOCALES_DIR) -> set[str]:
     return set(_bundle(locale, directory)._messages)
+
+
+@cache
+def region_timezone(region: str | None) -> tzinfo:
+    """The time zone people of the configured region live in ("UA" → Europe/Kyiv); UTC if it has several.
+    The one rule for the bot and the panel, so both show a moment at the same clock time."""
+    try:
+        example = phonenumbers.example_number((region or "").upper())
+        zones = phone_timezones.time_zones_for_number(example) if example else ()
+        if len(zones) == 1 and zones[0] != "Etc/Unknown":
+            return ZoneInfo(zones[0])
+    except Exception:  # an unknown region or zone name: show UTC rather than fail a message
+        pass
+    return UTC

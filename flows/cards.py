@@ -26,7 +26,7 @@ from core import leads
 from core.attachments import AttachmentError, store_attachment
 from core.config import Settings
 from core.fields import schema_of
-from core.i18n import Translator
+from core.i18n import Translator, region_timezone
 from core.permissions import Actor, Denied, can
 from core.pipelines import (
     CardError,
@@ -64,7 +64,7 @@ def engine_options(settings: Settings) -> dict[str, str]:
 
 
 def reader_tz(settings: Settings) -> tzinfo:
-    return render.region_timezone(settings.i18n.default_region)
+    return region_timezone(settings.i18n.default_region)
 
 
 def cancel_keyboard(t: Translator) -> InlineKeyboardMarkup:

@@ -7,12 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
-
-import phonenumbers
-from phonenumbers import timezone as phone_timezones
 
 from core.fields import FieldSpec, is_empty, schema_of
 from core.i18n import Translator
@@ -25,19 +20,6 @@ SEPARATORS = {"ru": ("\u00a0", ","), "uk": ("\u00a0", ","), "en": (",", ".")}
 DATE_FORMATS = {"ru": "%d.%m.%Y", "uk": "%d.%m.%Y", "en": "%Y-%m-%d"}
 TIME_FORMAT = "%H:%M"
 TEXT_LIMIT = 4000  # Telegram allows 4096 characters in a message
-
-
-@cache
-def region_timezone(region: str | None) -> tzinfo:
-    """The time zone people of the configured region live in ("UA" → Europe/Kyiv); UTC if it has several."""
-    try:
-        example = phonenumbers.example_number((region or "").upper())
-        zones = phone_timezones.time_zones_for_number(example) if example else ()
-        if len(zones) == 1 and zones[0] != "Etc/Unknown":
-            return ZoneInfo(zones[0])
-    except Exception:  # an unknown region or zone name: show UTC rather than fail a message
-        pass
-    return UTC
 
 
 def _group(digits: str, separator: str) -> str:

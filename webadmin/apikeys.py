@@ -13,10 +13,9 @@ from core import intake
 from core.i18n import translator
 from core.permissions import Actor
 from models import ApiKey, Pipeline
-from webadmin.cards import see_other
 from webadmin.guards import permission_required
 from webadmin.keys import SETTINGS
-from webadmin.render import render, request_locale, set_nav
+from webadmin.render import render, request_locale, see_other, set_nav
 from webadmin.session import flash
 
 LEADS_PATH = "/api/v1/leads"

@@ -11,7 +11,7 @@ from core.config import LOCALES
 from core.identity import IdentityError, consume_login_link, password_login
 from core.staff_admin import set_own_locale
 from webadmin.keys import SETTINGS
-from webadmin.render import render, safe_next, set_request_locale
+from webadmin.render import render, safe_next, see_other, set_request_locale
 from webadmin.session import LOCALE, current_staff, start_fresh_session
 
 log = logging.getLogger(__name__)
@@ -20,14 +20,10 @@ LINK_ERRORS = {"link_unknown": 404, "link_used": 410, "link_expired": 410, "staf
 PREVIEW_AGENTS = ("telegrambot", "whatsapp", "slackbot", "discordbot", "facebookexternalhit", "twitterbot")
 
 
-def _see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
-
-
 async def login_page(request: web.Request) -> web.StreamResponse:
     target = safe_next(request.query.get("next"))
     if await current_staff(request) is not None:
-        return _see_other(target)
+        return see_other(target)
     return await render(request, "login.html", {"next": target, "login": "", "error": None})
 
 
@@ -51,12 +47,12 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             return await render(request, "login.html", {**context, "error": error}, status=429)
         return await render(request, "login.html", {**context, "error": ("web-login-failed", {})}, status=401)
     await start_fresh_session(request, staff)
-    return _see_other(target)
+    return see_other(target)
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
     await start_fresh_session(request, None)
-    return _see_other("/login")
+    return see_other("/login")
 
 
 async def login_link(request: web.Request) -> web.StreamResponse:
@@ -71,7 +67,7 @@ async def login_link(request: web.Request) -> web.StreamResponse:
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
     await start_fresh_session(request, staff)
-    response = _see_other("/")
+    response = see_other("/")
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -87,4 +83,4 @@ async def switch_locale(request: web.Request) -> web.StreamResponse:
     staff = await current_staff(request)
     if staff is not None:
         await set_own_locale(staff, locale, channel="web")
-    return _see_other(safe_next(str(form.get("next", ""))))
+    return see_other(safe_next(str(form.get("next", ""))))

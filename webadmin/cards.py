@@ -25,13 +25,13 @@ from babel.numbers import format_currency, format_decimal
 from core import pipelines
 from core.attachments import AttachmentError, attachment_path, card_attachments, store_attachment
 from core.fields import FieldSpec, is_empty, schema_of
-from core.i18n import translator
+from core.i18n import region_timezone, translator
 from core.permissions import Actor, Denied, may
 from core.phones import format_phone
 from models import Attachment, Card, Comment, Customer, Pipeline, ReferenceRow, Staff, Transition
 from webadmin.guards import permission_required
 from webadmin.keys import SETTINGS
-from webadmin.render import _region_zone, render, request_locale, set_nav
+from webadmin.render import render, request_locale, see_other, set_nav
 from webadmin.session import flash
 
 PAGE_SIZE = 25
@@ -66,10 +66,6 @@ ATTACH_ERRORS = {
     "empty": ("web-attach-error-empty", 400),
     "kind": ("web-attach-error-kind", 400),
 }
-
-
-def see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
 
 
 def _id(request: web.Request, name: str = "id") -> int:
@@ -203,7 +199,7 @@ async def _field_context(request: web.Request, card: Card, attachments: list[Att
                 "position", "id").select_related("reference"):
             rows.setdefault(row.reference.key, []).append(row)
     return FieldContext(
-        locale=locale, currency=settings.crm.currency, zone=_region_zone(settings.i18n.default_region),
+        locale=locale, currency=settings.crm.currency, zone=region_timezone(settings.i18n.default_region),
         t=translator(locale), rows_by_reference=rows, attachments={a.id: a for a in attachments},
     )
 

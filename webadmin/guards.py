@@ -10,7 +10,7 @@ from aiohttp import web
 from core.permissions import Actor, can
 from models import Staff
 from webadmin.access import current_actor
-from webadmin.render import login_url, render_error
+from webadmin.render import login_url, render_error, see_other
 from webadmin.session import current_is_admin, current_staff
 
 StaffHandler = Callable[[web.Request, Staff], Awaitable[web.StreamResponse]]
@@ -18,7 +18,7 @@ ActorHandler = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 
 
 def _to_login(request: web.Request) -> web.Response:
-    return web.Response(status=303, headers={"Location": login_url(request)})
+    return see_other(login_url(request))
 
 
 def login_required(handler: StaffHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

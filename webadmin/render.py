@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, tzinfo
-from functools import cache
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,11 +13,10 @@ import jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 from babel import Locale
-from babel.core import get_global
-from babel.dates import format_date, format_time, get_timezone
+from babel.dates import format_date, format_time
 
 from core.config import LOCALES, Settings
-from core.i18n import Translator, pick_locale, translator
+from core.i18n import Translator, pick_locale, region_timezone, translator
 from webadmin import session as sessions
 from webadmin.access import nav_permissions
 from webadmin.keys import SANDBOX_URL, SETTINGS, TEMPLATES
@@ -85,14 +83,8 @@ async def request_translator(request: web.Request) -> Translator:
     return translator(await request_locale(request))
 
 
-@cache
-def _region_zone(region: str) -> tzinfo:
-    zones = get_global("territory_zones").get(region.upper()) or ["UTC"]
-    return get_timezone(zones[0])
-
-
 def datetime_formatter(settings: Settings, locale: str):
-    zone = _region_zone(settings.i18n.default_region)
+    zone = region_timezone(settings.i18n.default_region)
 
     def format_moment(moment: datetime | None) -> str:
         if moment is None:
@@ -113,6 +105,11 @@ def safe_next(target: str | None) -> str:
     if any(ord(char) < 32 for char in target):
         return "/"
     return target
+
+
+def see_other(location: str) -> web.Response:
+    """The answer to a POST that worked (and to a page that lives elsewhere): 303, so a reload does not re-post."""
+    return web.Response(status=303, headers={"Location": location})
 
 
 def login_url(request: web.Request) -> str:

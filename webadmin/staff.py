@@ -13,7 +13,7 @@ from models import Staff
 from webadmin.access import nav_permissions
 from webadmin.guards import admin_required, login_required
 from webadmin.keys import BOT_USERNAME, SETTINGS
-from webadmin.render import render, request_locale, set_nav
+from webadmin.render import render, request_locale, see_other, set_nav
 from webadmin.session import ISSUED_INVITE, current_is_admin, flash
 
 SANDBOX_BOT_USERNAME = "estafeta_sandbox_bot"
@@ -28,10 +28,6 @@ FORM_ERRORS = {
     "staff_unknown": ("web-form-staff-unknown", 404),
     "self_deactivate": ("web-form-self-deactivate", 409),
 }
-
-
-def _see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
 
 
 def _error_message(exc: IdentityError) -> tuple[str, dict[str, Any], int]:
@@ -55,9 +51,9 @@ def bot_username(request: web.Request) -> str:
 @login_required
 async def home(request: web.Request, staff: Staff) -> web.StreamResponse:
     if await current_is_admin(request):
-        return _see_other("/staff")
+        return see_other("/staff")
     if (await nav_permissions(request))["cards"]:
-        return _see_other("/cards")  # managers and heads work their cards; the panel opens on them
+        return see_other("/cards")  # managers and heads work their cards; the panel opens on them
     locale = await request_locale(request)
     roles = [role.title(locale) for role in await staff_roles(staff)]
     return await render(request, "home.html", {"roles": roles})
@@ -102,7 +98,7 @@ async def create_invite(request: web.Request, admin: Staff) -> web.StreamRespons
     # the result page does not create another invite.
     session = await get_session(request)
     session[ISSUED_INVITE] = {"id": issued.invite.id, "token": issued.token}
-    return _see_other(f"/staff/invites/{issued.invite.id}")
+    return see_other(f"/staff/invites/{issued.invite.id}")
 
 
 @admin_required
@@ -140,7 +136,7 @@ async def revoke_invite(request: web.Request, admin: Staff) -> web.StreamRespons
         await flash(request, "error", key, **args)
     else:
         await flash(request, "ok", "web-invite-revoked")
-    return _see_other("/staff")
+    return see_other("/staff")
 
 
 @admin_required
@@ -158,4 +154,4 @@ async def set_active(request: web.Request, admin: Staff) -> web.StreamResponse:
     else:
         await flash(request, "ok", "web-staff-activated" if staff.active else "web-staff-deactivated",
                     name=staff.name)
-    return _see_other("/staff")
+    return see_other("/staff")
