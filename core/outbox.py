@@ -17,13 +17,14 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import F
 
 from core import clock
+from core.clock import as_utc
 from models import ChatState, Outbox
 
 log = logging.getLogger(__name__)
@@ -49,21 +50,12 @@ _listeners: list[Callable[[], Any]] = []
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _utc(value: datetime) -> datetime:
-    """Stored datetimes are always UTC-aware: SQLite compares them as text, so one offset for all."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _now() -> datetime:
-    return _utc(clock.now())
-
-
 def _parse_dt(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return _utc(value)
-    return _utc(datetime.fromisoformat(str(value)))
+        return as_utc(value)
+    return as_utc(datetime.fromisoformat(str(value)))
 
 
 def _conn():
@@ -142,7 +134,7 @@ async def enqueue(
         method=method,
         payload=body,
         status=BLOCKED if blocked else PENDING,
-        not_before=_utc(not_before) if not_before else _now(),
+        not_before=as_utc(not_before) if not_before else clock.now(),
         error="chat blocked the bot" if blocked else None,
     )
     if not blocked:
@@ -177,7 +169,7 @@ _CANDIDATES = "SELECT o.id" + _DUE + " ORDER BY o.id LIMIT {p4}"
 
 async def claim_due(limit: int = 100, *, at: datetime | None = None) -> list[Outbox]:
     """Take up to ``limit`` due rows (at most one per chat) into ``sending``; no row is ever handed out twice."""
-    at = _utc(at) if at else _now()
+    at = as_utc(at) if at else clock.now()
     conn = _conn()
     dialect = _dialect(conn)
     if dialect == "postgres":
@@ -217,7 +209,7 @@ async def recover_stale(
 
     The lost try counts as an attempt, so a row that kills its sender every time ends ``failed``.
     """
-    cutoff = _now() - timedelta(seconds=lease_seconds)
+    cutoff = clock.now() - timedelta(seconds=lease_seconds)
     stale = Outbox.filter(status=SENDING, claimed_at__lt=cutoff)
     failed = await stale.filter(attempts__gte=max_attempts - 1).update(
         status=FAILED, attempts=F("attempts") + 1, claimed_at=None, error="sender lease expired"
@@ -256,8 +248,8 @@ def backoff_delay(
 async def mark_sent(row: Outbox, *, next_send_at: datetime | None = None) -> None:
     """Record a delivery; ``next_send_at`` paces the chat (written first, so no claimer sees the chat free early)."""
     if next_send_at is not None:
-        await _set_chat(row.chat_id, next_send_at=_utc(next_send_at))
-    at = _now()
+        await _set_chat(row.chat_id, next_send_at=as_utc(next_send_at))
+    at = clock.now()
     # Also from pending: if the lease ran out mid-send the row must still not go out again.
     await Outbox.filter(id=row.id, status__in=[SENDING, PENDING]).update(
         status=SENT, sent_at=at, claimed_at=None, error=None
@@ -267,9 +259,9 @@ async def mark_sent(row: Outbox, *, next_send_at: datetime | None = None) -> Non
 
 async def hold_chat(chat_id: int, until: datetime) -> None:
     """Nothing goes to this chat before ``until`` (Telegram's retry_after); never moves the time earlier."""
-    until = _utc(until)
+    until = as_utc(until)
     state = await ChatState.get_or_none(chat_id=chat_id)
-    if state is None or state.next_send_at is None or _utc(state.next_send_at) < until:
+    if state is None or state.next_send_at is None or as_utc(state.next_send_at) < until:
         await _set_chat(chat_id, next_send_at=until)
 
 
@@ -287,7 +279,7 @@ async def mark_retry(
     failed attempt (Telegram asked us to wait, the message is fine). Otherwise the attempt counts: exponential
     backoff with jitter, and ``failed`` once ``max_attempts`` tries have failed.
     """
-    at = _now()
+    at = clock.now()
     if retry_after is not None:
         until = at + timedelta(seconds=float(retry_after))
         await hold_chat(row.chat_id, until)
@@ -316,7 +308,7 @@ async def mark_failed(row: Outbox, error: str) -> None:
 async def redirect(row: Outbox, new_chat_id: int) -> None:
     """The group became a supergroup: the row goes to the new chat id, immediately."""
     await Outbox.filter(id=row.id, status=SENDING).update(
-        chat_id=new_chat_id, status=PENDING, claimed_at=None, not_before=_now()
+        chat_id=new_chat_id, status=PENDING, claimed_at=None, not_before=clock.now()
     )
     row.chat_id, row.status = new_chat_id, PENDING
 
@@ -324,7 +316,7 @@ async def redirect(row: Outbox, new_chat_id: int) -> None:
 async def mark_blocked(chat_id: int, error: str = "bot was blocked by the user") -> int:
     """The user blocked the bot: remember it, and stop every undelivered row to that chat. Returns rows stopped."""
     await _ensure_chat(chat_id)
-    await ChatState.filter(chat_id=chat_id, blocked_at__isnull=True).update(blocked_at=_now())
+    await ChatState.filter(chat_id=chat_id, blocked_at__isnull=True).update(blocked_at=clock.now())
     stopped = await Outbox.filter(chat_id=chat_id, status__in=[PENDING, SENDING]).update(
         status=BLOCKED, claimed_at=None, error=error
     )
@@ -336,7 +328,7 @@ async def unblock(chat_id: int, *, requeue: bool = False) -> bool:
     """The user wrote to the bot again: deliveries resume. Old blocked rows stay blocked unless ``requeue``."""
     changed = await ChatState.filter(chat_id=chat_id, blocked_at__isnull=False).update(blocked_at=None)
     if changed and requeue:
-        await Outbox.filter(chat_id=chat_id, status=BLOCKED).update(status=PENDING, not_before=_now(), error=None)
+        await Outbox.filter(chat_id=chat_id, status=BLOCKED).update(status=PENDING, not_before=clock.now(), error=None)
         _notify()
     return bool(changed)
 

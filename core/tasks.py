@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 # core.pipelines imports this module too: bind the module, not its names, so either may be imported first.
 from core import activity, clock, notify, pipelines
+from core.clock import as_utc
 from core.permissions import Actor, require, visible
 from models import Card, Pipeline, Role, Staff, Stage, Task
 
@@ -45,15 +46,6 @@ class TaskError(Exception):
 class SweepReport:
     overdue_marked: int = 0
     follow_ups_created: int = 0
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite compares stored datetimes as text, so every stored and compared value carries the same offset.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _now() -> datetime:
-    return _utc(clock.now())
 
 
 async def _card_number_arg(card: Card | None) -> str:
@@ -140,7 +132,7 @@ async def create_task(
             card=card,
             assignee=assignee,
             assignee_role=None if assignee is not None else assignee_role,
-            due_at=_utc(due_at) if due_at else None,
+            due_at=as_utc(due_at) if due_at else None,
             stage=stage,
             follow_up_hours=follow_up_hours,
             created_by=created_by,
@@ -168,7 +160,7 @@ async def create_task(
 async def _close(task_ids: Iterable[int], status: str, *, actor: Actor, action: str) -> int:
     """Close the still-open tasks among `task_ids`; each only if it is still open (compare-and-set)."""
     closed = 0
-    at = _now()
+    at = clock.now()
     for task_id in task_ids:
         if not await Task.filter(id=task_id, status=OPEN).update(status=status, closed_at=at):
             continue
@@ -309,7 +301,7 @@ async def _follow_up_candidates(at: datetime) -> list[int]:
         status=OPEN, overdue=True, follow_up_hours__isnull=False, due_at__isnull=False, follow_ups__id__isnull=True
     ).order_by("due_at", "id").values_list("id", "due_at", "follow_up_hours")
     # The threshold differs per task, and adding hours to a column is not portable SQL: compare here.
-    return [task_id for task_id, due_at, hours in rows if _utc(due_at) + timedelta(hours=hours) <= at]
+    return [task_id for task_id, due_at, hours in rows if as_utc(due_at) + timedelta(hours=hours) <= at]
 
 
 async def sweep(at: datetime | None = None, default_locale: str = "ru") -> SweepReport:
@@ -318,7 +310,7 @@ async def sweep(at: datetime | None = None, default_locale: str = "ru") -> Sweep
     Safe to run any number of times, concurrently, after any crash: each task is overdue once and gets at most
     one follow-up. Each task is handled in its own transaction; one that fails is logged and retried next time.
     """
-    at = _utc(at) if at else _now()
+    at = as_utc(at) if at else clock.now()
     marked = created = 0
     late = await Task.filter(status=OPEN, overdue=False, due_at__lt=at).order_by("due_at", "id").values_list(
         "id", flat=True

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.clock import as_utc
 from core.fields import FieldSpec, is_empty, schema_of
 from core.i18n import Translator
 from core.phones import format_phone
@@ -67,9 +68,7 @@ def datetime_text(value: datetime | str, locale: str, tz: tzinfo = UTC) -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(tz)
+    local = as_utc(value).astimezone(tz)
     return f"{date_text(local.date(), locale)} {local.strftime(TIME_FORMAT)}"
 
 
