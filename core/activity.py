@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models import Activity, Staff
+
+if TYPE_CHECKING:
+    from core.permissions import Actor
 
 
 async def record(
@@ -26,3 +29,10 @@ async def record(
         before=before,
         after=after,
     )
+
+
+async def record_by(actor: Actor, action: str, *, object_type: str, object_id: Any, before: dict | None = None,
+                    after: dict | None = None) -> Activity:
+    """`record` for a use case's actor: the person (if any) and the channel they came through."""
+    return await record(action, channel=actor.channel, actor=actor.staff, object_type=object_type,
+                        object_id=object_id, before=before, after=after)

@@ -219,10 +219,7 @@ async def _get_live(customer_id: int) -> Customer:
 
 
 async def _record(actor: Actor, action: str, customer_id: int, before: dict | None, after: dict | None) -> None:
-    await activity.record(
-        action, channel=actor.channel, actor=actor.staff, object_type="customer", object_id=customer_id,
-        before=before, after=after,
-    )
+    await activity.record_by(actor, action, object_type="customer", object_id=customer_id, before=before, after=after)
 
 
 # --- creating and editing ----------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ async def take_lead(actor: Actor, card_id: int) -> Card:
                 assignee_id=me, owner_id=card.owner_id or me, version=card.version + 1, updated_at=now())
             if not taken:
                 raise CardError("taken")
-            await activity.record("lead.take", channel=actor.channel, actor=actor.staff, object_type="card",
+            await activity.record_by(actor, "lead.take", object_type="card",
                                   object_id=card.id, before={"assignee": None}, after={"assignee": me})
         events.publish("card.changed", card_id=card.id)
     elif card.stage.kind != "open":

@@ -164,7 +164,7 @@ async def edit_fields(actor: Actor, card_id: int, changes: dict[str, Any], *, ex
                                                                          updated_at=now())
         if not updated:
             raise CardError("card_changed")
-        await activity.record("card.edit", channel=actor.channel, actor=actor.staff, object_type="card",
+        await activity.record_by(actor, "card.edit", object_type="card",
                               object_id=card.id, before=before, after=cleaned)
     card.fields_data, card.version = merged, version + 1
     events.publish("card.changed", card_id=card.id)
@@ -222,7 +222,7 @@ async def create_card(
         await CardHistory.create(card=card, from_stage=None, to_stage=first, actor=actor.staff,
                                  channel=actor.channel)
         await _enter_stage(actor, card, first, default_locale=default_locale, announce=announce)
-        await activity.record("card.create", channel=actor.channel, actor=actor.staff, object_type="card",
+        await activity.record_by(actor, "card.create", object_type="card",
                               object_id=card.id, after={"number": card_number(card, pipeline), "stage": first.key})
     events.publish("card.created", card_id=card.id)
     return card
@@ -275,7 +275,7 @@ async def move_card(
                                  actor=actor.staff, channel=actor.channel, reason=reason)
         await tasks.close_stage_tasks(card, source, actor=actor)
         await _enter_stage(actor, card, target, default_locale=default_locale)
-        await activity.record("card.move", channel=actor.channel, actor=actor.staff, object_type="card",
+        await activity.record_by(actor, "card.move", object_type="card",
                               object_id=card.id, before={"stage": source.key},
                               after={"stage": target.key, "transition": transition.key, "reason": reason,
                                      **({"fields": cleaned} if cleaned else {})})
@@ -344,7 +344,7 @@ async def add_comment(actor: Actor, card_id: int, text: str) -> Comment:
         raise CardError("empty_comment")
     async with in_transaction():
         comment = await Comment.create(card=card, author=actor.staff, text=text[:4000], channel=actor.channel)
-        await activity.record("card.comment", channel=actor.channel, actor=actor.staff, object_type="card",
+        await activity.record_by(actor, "card.comment", object_type="card",
                               object_id=card.id, after={"comment": comment.id})
     events.publish("card.changed", card_id=card.id)
     return comment

@@ -165,8 +165,8 @@ async def _close(task_ids: Iterable[int], status: str, *, actor: Actor, action: 
         if not await Task.filter(id=task_id, status=OPEN).update(status=status, closed_at=at):
             continue
         closed += 1
-        await activity.record(
-            action, channel=actor.channel, actor=actor.staff, object_type="task", object_id=task_id,
+        await activity.record_by(
+            actor, action, object_type="task", object_id=task_id,
             before={"status": OPEN}, after={"status": status, "closed_at": at.isoformat()},
         )
     return closed

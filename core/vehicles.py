@@ -77,10 +77,7 @@ async def _live_customer(customer: Customer | int) -> Customer:
 
 
 async def _record(actor: Actor, action: str, vehicle_id: int, before: dict | None, after: dict | None) -> None:
-    await activity.record(
-        action, channel=actor.channel, actor=actor.staff, object_type="vehicle", object_id=vehicle_id,
-        before=before, after=after,
-    )
+    await activity.record_by(actor, action, object_type="vehicle", object_id=vehicle_id, before=before, after=after)
 
 
 async def create_vehicle(

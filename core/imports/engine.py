@@ -975,7 +975,7 @@ async def _place_card(actor: Actor, card: Card, first: Stage, stage: Stage) -> N
     await CardHistory.create(card_id=card.id, from_stage=first, to_stage=stage, transition_key=None,
                              actor=actor.staff, channel=actor.channel, reason=CHANNEL)
     await tasks.close_stage_tasks(card, first, actor=actor)
-    await activity.record("card.place", channel=actor.channel, actor=actor.staff, object_type="card",
+    await activity.record_by(actor, "card.place", object_type="card",
                           object_id=card.id, before={"stage": first.key}, after={"stage": stage.key})
 
 
