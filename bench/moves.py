@@ -22,19 +22,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tortoise import Tortoise, connections  # noqa: E402
 
+from bench.databases import fresh_database  # noqa: E402
 from core.db import migrate, tortoise_config  # noqa: E402
 from core.packs import PACKS_DIR, load_pack  # noqa: E402
 from core.permissions import load_actor  # noqa: E402
 from core.pipelines import create_card, move_card  # noqa: E402
 from models import Role, Staff  # noqa: E402
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_PIPELINE = """
 [[pipelines]]
 key = "pingpong"
@@ -69,14 +67,6 @@ key = "finish"
 from = "pong"
 to = "done"
 """
-
-
-async def fresh_database(name: str) -> str:
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await conn.execute(f"CREATE DATABASE {name}")
-    await conn.close()
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 def bench_packs_dir() -> Path:

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -29,22 +28,13 @@ from aiogram.types import Message  # noqa: E402
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from bench.databases import fresh_database  # noqa: E402
 from bot.dispatcher import SANDBOX_TOKEN  # noqa: E402
 from bot.sandbox.server import sandbox_api_server  # noqa: E402
 from bot.sandbox_personas import connect_sandbox  # noqa: E402
 from core.config import load_settings  # noqa: E402
 from core.packs import load_pack  # noqa: E402
 from estafeta.app import Estafeta  # noqa: E402
-
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-async def fresh_database(name: str) -> str:
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await conn.execute(f"CREATE DATABASE {name}")
-    await conn.close()
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 def build_feed(state, users: list[int], count: int) -> list[dict]:
