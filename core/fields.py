@@ -68,6 +68,12 @@ def schema_of(field_schema: list[dict]) -> dict[str, FieldSpec]:
     return {item["key"]: FieldSpec.from_json(item) for item in field_schema}
 
 
+def field_titles(field_schema: list[dict], keys: list[str], locale: str) -> dict[str, str]:
+    """What a reader calls each of `keys` (a field no longer in the schema keeps its key)."""
+    schema = schema_of(field_schema)
+    return {key: schema[key].title(locale) if key in schema else key for key in keys}
+
+
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 

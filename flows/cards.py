@@ -25,7 +25,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from core import leads
 from core.attachments import AttachmentError, store_attachment
 from core.config import Settings
-from core.fields import schema_of
+from core.fields import field_titles
 from core.i18n import Translator, region_timezone
 from core.permissions import Actor, Denied, can
 from core.pipelines import (
@@ -138,9 +138,8 @@ def _reply_target(event: CallbackQuery | Message) -> Message:
 
 
 async def _field_titles(actor: Actor, card_id: int, keys: list[str], locale: str) -> dict[str, str]:
-    view = await card_view(actor, card_id)
-    schema = schema_of(view.card.pipeline.field_schema)
-    return {key: schema[key].title(locale) if key in schema else key for key in keys}
+    card = await get_card(actor, card_id, related=("pipeline",))
+    return field_titles(card.pipeline.field_schema, keys, locale)
 
 
 async def _ask_field(target: Message, t: Translator, title: str) -> None:

@@ -24,7 +24,7 @@ from babel.numbers import format_currency, format_decimal
 
 from core import pipelines
 from core.attachments import AttachmentError, attachment_path, card_attachments, store_attachment
-from core.fields import FieldSpec, is_empty, schema_of
+from core.fields import FieldSpec, field_titles, is_empty, schema_of
 from core.i18n import region_timezone, translator
 from core.permissions import Actor, Denied, may
 from core.phones import format_phone
@@ -310,11 +310,10 @@ async def _card_page(request: web.Request, actor: Actor, card_id: int, state: Pa
     comments = await Comment.filter(card_id=card.id).order_by("id").select_related("author")
     history = await pipelines.card_history(actor, card.id)
     labels = {t.key: t.label(locale) for t in await Transition.filter(pipeline_id=card.pipeline_id)}
-    schema = schema_of(card.pipeline.field_schema)
     customer: Customer | None = card.customer
     # What still has to be filled in before the card may leave this stage.
-    required = [schema[key].title(locale) if key in schema else key for key in card.stage.required_fields
-                if is_empty(card.fields_data.get(key))]
+    missing = [key for key in card.stage.required_fields if is_empty(card.fields_data.get(key))]
+    required = list(field_titles(card.pipeline.field_schema, missing, locale).values())
     return await render(request, "card.html", {
         "card": card,
         "number": view.number,
@@ -372,7 +371,7 @@ async def _field_titles(request: web.Request, card_id: int) -> dict[str, str]:
     card = await Card.get_or_none(id=card_id).select_related("pipeline")
     if card is None:
         return {}
-    return {key: spec.title(locale) for key, spec in schema_of(card.pipeline.field_schema).items()}
+    return field_titles(card.pipeline.field_schema, [spec["key"] for spec in card.pipeline.field_schema], locale)
 
 
 def _version(form) -> int | None:
