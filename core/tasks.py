@@ -246,15 +246,7 @@ async def _mark_overdue(task_id: int, at: datetime, default_locale: str) -> bool
             before={"overdue": False}, after={"overdue": True, "overdue_at": at.isoformat()},
         )
         card, owner = await _card_and_owner(task)
-        await notify.notify_staff(
-            [*await _doers(task), owner],
-            "notify-task-overdue",
-            card=card,
-            default_locale=default_locale,
-            title=task.title_for,
-            number=await _card_number_arg(card),
-            assignee=await _assignee_arg(task),
-        )
+        await _tell_about_late_task(task, card, [*await _doers(task), owner], "notify-task-overdue", default_locale)
     return True
 
 
@@ -284,16 +276,15 @@ async def _create_follow_up(task_id: int, at: datetime, default_locale: str) -> 
         card, owner = await _card_and_owner(task)
         # The owner is the one to chase it; a task without one goes back to whoever must do it.
         recipients = [owner] if owner is not None else await _doers(task)
-        await notify.notify_staff(
-            recipients,
-            "notify-task-follow-up",
-            card=card,
-            default_locale=default_locale,
-            title=task.title_for,
-            number=await _card_number_arg(card),
-            assignee=await _assignee_arg(task),
-        )
+        await _tell_about_late_task(task, card, recipients, "notify-task-follow-up", default_locale)
     return True
+
+
+async def _tell_about_late_task(task: Task, card: Card | None, recipients: list[Staff | None], message_id: str,
+                                default_locale: str) -> None:
+    await notify.notify_staff(recipients, message_id, card=card, default_locale=default_locale,
+                              title=task.title_for, number=await _card_number_arg(card),
+                              assignee=await _assignee_arg(task))
 
 
 async def _follow_up_candidates(at: datetime) -> list[int]:

@@ -1,4 +1,5 @@
-"""The task sweep as a sweep hook: overdue marks, follow-ups and their notifications (see `core.tasks.sweep`)."""
+"""The task sweep as a sweep hook: cards past their stage SLA (`core.pipelines.sweep_sla`), then overdue marks,
+follow-ups and their notifications (`core.tasks.sweep`)."""
 
 from __future__ import annotations
 
