@@ -365,14 +365,13 @@ async def sweep_sla(at: datetime | None = None, default_locale: str = "ru") -> i
     told = 0
     for stage in await Stage.filter(sla_hours__isnull=False, kind="open", active=True):
         late = await Card.filter(stage_id=stage.id, sla_breached_at__isnull=True,
-                                 stage_entered_at__lt=at - timedelta(hours=stage.sla_hours))
+                                 stage_entered_at__lt=at - timedelta(hours=stage.sla_hours)).select_related("pipeline")
         for card in late:
             async with in_transaction():
                 marked = await Card.filter(id=card.id, version=card.version, sla_breached_at__isnull=True).update(
                     sla_breached_at=at)
                 if not marked:
                     continue
-                card.pipeline = await Pipeline.get(id=card.pipeline_id)
                 people = [person for person in [await Staff.get_or_none(id=card.assignee_id),
                                                 await Staff.get_or_none(id=card.owner_id)] if person]
                 if not people and stage.acting_role:  # nobody holds it: whoever could pick it up
