@@ -4,23 +4,13 @@ import pytest
 
 from core import customers
 from core.customers import CustomerError
-from core.permissions import SYSTEM, Actor, Denied, require
+from core.permissions import SYSTEM, Denied, require
 from core.phones import InvalidPhone
-from models import Activity, Customer, CustomerAddress, LedgerEntry, Stage
-from tests.core.customer_helpers import make_actor, make_card, make_stage
+from models import Activity, Customer, CustomerAddress, LedgerEntry
+from tests.core.customer_helpers import make_actor, make_card
 
 UA = "UA"
 MANAGER_GRANTS = ("customer.view:own", "customer.create", "customer.edit:own", "ledger.post:own")
-
-
-@pytest.fixture
-async def admin(db) -> Actor:
-    return await make_actor("admin", admin=True)
-
-
-@pytest.fixture
-async def stage(db) -> Stage:
-    return await make_stage()
 
 
 async def test_create_customer_cleans_and_audits(admin):

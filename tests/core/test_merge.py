@@ -4,21 +4,11 @@ import pytest
 
 from core import customers, vehicles
 from core.customers import CustomerError
-from core.permissions import Actor, Denied
-from models import Activity, Attachment, Card, Customer, CustomerAddress, LedgerEntry, Stage, VehicleOwnership
-from tests.core.customer_helpers import make_actor, make_card, make_stage
+from core.permissions import Denied
+from models import Activity, Attachment, Card, Customer, CustomerAddress, LedgerEntry, VehicleOwnership
+from tests.core.customer_helpers import make_actor, make_card
 
 UA = "UA"
-
-
-@pytest.fixture
-async def admin(db) -> Actor:
-    return await make_actor("admin", admin=True)
-
-
-@pytest.fixture
-async def stage(db) -> Stage:
-    return await make_stage()
 
 
 async def _two_ivans(admin, stage):

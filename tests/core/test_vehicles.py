@@ -3,25 +3,15 @@ from datetime import UTC, datetime
 import pytest
 
 from core import customers, vehicles
-from core.permissions import Actor, Denied
+from core.permissions import Denied
 from core.vehicles import DuplicateVin, VehicleError
 from core.vins import InvalidVin
-from models import Activity, Stage, Vehicle, VehicleOwnership
-from tests.core.customer_helpers import make_actor, make_card, make_stage
+from models import Activity, Vehicle, VehicleOwnership
+from tests.core.customer_helpers import make_actor, make_card
 
 UA = "UA"
 HONDA = "1HGCM82633A004352"
 LADA = "XTA21099043456789"
-
-
-@pytest.fixture
-async def admin(db) -> Actor:
-    return await make_actor("admin", admin=True)
-
-
-@pytest.fixture
-async def stage(db) -> Stage:
-    return await make_stage()
 
 
 async def test_create_vehicle_cleans_vin_and_plate(admin):
