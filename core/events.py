@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
+
+from core import after_commit
 
 log = logging.getLogger(__name__)
 Subscriber = Callable[[str, dict[str, Any]], Any]
@@ -26,6 +29,11 @@ def unsubscribe(subscriber: Subscriber) -> None:
 
 
 def publish(kind: str, **payload: Any) -> None:
+    """Inside a larger unit of work (a whole update's transaction) the event waits for its commit."""
+    after_commit.defer(partial(_deliver, kind, payload))
+
+
+def _deliver(kind: str, payload: dict[str, Any]) -> None:
     for subscriber in list(_subscribers):
         try:
             subscriber(kind, payload)

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
+from core import after_commit
+
 if TYPE_CHECKING:
     from jobs.outbox_sender import OutboxSender
 
@@ -134,6 +136,8 @@ def get_actor(name: str) -> dramatiq.Actor:
     return get_broker().get_actor(name)
 
 
-def send(name: str, *args: Any, **kwargs: Any) -> dramatiq.Message:
-    """Enqueue an actor by name on the configured broker (a quick, synchronous call)."""
-    return get_actor(name).send(*args, **kwargs)
+def send(name: str, *args: Any, **kwargs: Any) -> None:
+    """Enqueue an actor by name on the configured broker (a quick, synchronous call). Inside an update's
+    transaction the job is enqueued once that commits, so the worker never reads the state before it."""
+    actor = get_actor(name)
+    after_commit.defer(lambda: actor.send(*args, **kwargs))
