@@ -14,7 +14,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 
-from bot import errors
+from bot.effects import CaptureReplies
 from bot.middlewares import CallbackWithMessage, I18nMiddleware, IdentityMiddleware, InboxMiddleware
 from core.config import Settings
 from flows import cards, chat_member, customers, fallback, imports, search, staff_menu, start, tasks
@@ -40,7 +40,7 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     # customer_start takes a stranger's /start before start does; cards, tasks and search come before start so that
     # a command typed in the middle of their conversations ends it (and is then handled as usual).
     dp.include_routers(
-        errors.build_router(), chat_member.build_router(), customers.build_router(), cards.build_router(),
+        chat_member.build_router(), customers.build_router(), cards.build_router(),
         tasks.build_router(), search.build_router(), start.build_router(), staff_menu.build_router(),
         imports.build_router(), fallback.build_router(),
     )
@@ -71,5 +71,7 @@ def create_bot(settings: Settings, sandbox_url: str = "") -> Bot:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base)) \
             if settings.telegram.api_base else AiohttpSession()
         bot = Bot(settings.telegram.token, session=session, default=DefaultBotProperties())
+    # Outermost: while an update is handled its replies become outbox rows (bot.effects) instead of requests.
+    bot.session.middleware(CaptureReplies())
     bot.session.middleware(LateCallbackAnswers())
     return bot

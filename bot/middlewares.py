@@ -9,8 +9,11 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import CallbackQuery, TelegramObject, Update, User
+from tortoise.transactions import in_transaction
 
-from core import identity, inbox
+from bot.effects import UpdateEffects
+from bot.errors import tell_user_it_failed
+from core import after_commit, directory, inbox, outbox
 from core.config import Settings
 from core.i18n import pick_locale, translator
 from core.permissions import load_actor
@@ -20,22 +23,59 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class InboxMiddleware(BaseMiddleware):
-    """De-duplicates by update_id: an update already taken or finished is dropped, whatever path fed it."""
+    """Handles each update exactly once: its effects, its replies (bot.effects) and the inbox row's finish
+    commit in one transaction, or none of them does. Fed by UpdateProcessor (the update is already claimed by this
+    process) or directly (it is claimed here first; an update already taken or finished is dropped)."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         update: Update = event  # registered on dp.update
-        already_ours = data.pop("inbox_claimed", False)
-        if not already_ours and not await inbox.claim(update.update_id,
-                                                      update.model_dump(mode="json", exclude_none=True)):
+        chat = data.get("event_chat")
+        user = data.get("event_from_user")
+        chat_id = chat.id if chat else (user.id if user else None)
+        if not data.pop("inbox_claimed", False) and not await inbox.claim(
+                update.update_id, update.model_dump(mode="json", exclude_none=True), chat_id=chat_id):
             log.info("update %s already taken, dropped", update.update_id)
             return UNHANDLED
+        deliver = data.pop("deliver_replies", None)
+        effects = UpdateEffects(update.update_id, chat_id)
         try:
-            result = await handler(event, data)
+            with after_commit.unit_of_work() as announcements:
+                await inbox.wait_for_turn(update.update_id, chat_id)
+                async with in_transaction():
+                    await inbox.lock_chat(chat_id)
+                    with effects.capturing():
+                        result = await handler(event, data)
+                    if not await inbox.finish(update.update_id):
+                        raise inbox.ClaimLost(update.update_id)
+        except inbox.ClaimLost:
+            log.warning("update %s was taken by another process meanwhile; this run rolled back", update.update_id)
+            return UNHANDLED
         except Exception as exc:
-            await inbox.finish(update.update_id, error=f"{type(exc).__name__}: {exc}"[:2000])
-            raise
-        await inbox.finish(update.update_id)
+            log.exception("update %s failed", update.update_id)
+            directory.forget(user.id if user else None)
+            effects, announcements = await self._record_failure(update, exc, chat_id, data)
+            result = UNHANDLED
+        after_commit.run(announcements)
+        await (deliver(effects.rows) if deliver else outbox.release_replies(effects.rows))
         return result
+
+    @staticmethod
+    async def _record_failure(update: Update, exc: Exception, chat_id: int | None,
+                              data: dict[str, Any]) -> tuple[UpdateEffects, list]:
+        """Everything the failed run did is rolled back; what is kept is the row marked failed with its error and
+        one message telling the user, committed together. The update is never retried."""
+        effects = UpdateEffects(update.update_id, chat_id)
+        t = data.get("t") or translator(data.get("locale") or "ru")
+        with after_commit.unit_of_work() as announcements:
+            try:
+                async with in_transaction():
+                    with effects.capturing():
+                        await tell_user_it_failed(update, t)
+                    if not await inbox.finish(update.update_id, error=f"{type(exc).__name__}: {exc}"):
+                        raise inbox.ClaimLost(update.update_id)
+            except inbox.ClaimLost:
+                return UpdateEffects(update.update_id, chat_id), []
+        return effects, announcements
 
 
 class IdentityMiddleware(BaseMiddleware):
@@ -44,9 +84,8 @@ class IdentityMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        staff = await identity.staff_by_telegram_id(user.id) if user else None
-        actor = await load_actor(staff, channel="bot")
-        data["staff"] = staff
+        actor = await directory.actor_for_telegram_user(user.id) if user else await load_actor(None, channel="bot")
+        data["staff"] = actor.staff
         data["actor"] = actor
         data["roles"] = list(actor.roles)
         return await handler(event, data)

@@ -30,6 +30,8 @@ def make_webhook_handler(secret: str, get_processor: Callable[[], UpdateProcesso
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return web.json_response({"ok": False, "description": "body is not JSON"}, status=400)
+        except RecursionError:
+            return web.json_response({"ok": False, "description": "JSON nested too deeply"}, status=400)
         processor = get_processor()
         if processor is None:
             return web.json_response({"ok": False, "description": "starting up, retry later"}, status=503)

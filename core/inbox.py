@@ -1,80 +1,169 @@
 """The inbox of Telegram updates: stored before they are acknowledged, taken once, finished once.
 
 Telegram re-sends an update until it gets a 2xx and aiogram does not de-duplicate, so the row keyed by
-update_id is both the durable copy and the de-duplication. A row left `processing` by a killed process
-is taken again once its lease runs out.
+update_id is both the durable copy and the de-duplication. A row is claimed by one process (its `owner`, see
+core.liveness) and finished by that same process in the transaction that commits the update's effects
+(`finish` is a compare-and-set on the owner): an update is either wholly done, effects and all, or not at all.
+What a process holds stays its own while it lives, however long it takes; the moment it dies its claims are free
+for another process (`take_due`), with no lease to wait out.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import logging
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
+from core import liveness
 from core.clock import now
-from models import InboxUpdate
+from models import InboxUpdate, Outbox
 
-# Longer than any handler runs; handlers that take long hand their work to jobs.
-LEASE_SECONDS = 20
-FINISHED = ("done", "failed")
+log = logging.getLogger(__name__)
+
+FINISHED = ("done", "failed", "ignored")
+UNFINISHED = ("pending", "processing")
+# How long an update waits for an older one of its chat held by another process before going ahead anyway.
+TURN_WAIT_SECONDS = 2.0
+# Advisory locks on chats sit in their own key class ("ESTC"); a collision only makes two chats take turns.
+CHAT_LOCK_CLASS = 0x45535443
 
 
-async def store(update_id: int, payload: dict[str, Any], *, claimed: bool = False) -> bool:
-    """Keeps the update; False when it was stored before (a re-delivery). With `claimed` the caller also
-    takes it for processing in the same write (its lease runs from now)."""
+class ClaimLost(RuntimeError):
+    """Another process took the update (this one was presumed dead): this run's effects must roll back."""
+
+
+async def store(update_id: int, payload: dict[str, Any], *, chat_id: int | None = None, kind: str | None = None,
+                claimed: bool = False) -> bool:
+    """Keeps the update; False when it was stored before (a re-delivery). With `claimed` this process also
+    takes it for processing in the same write."""
+    values: dict[str, Any] = {"update_id": update_id, "payload": payload, "chat_id": chat_id, "kind": kind}
+    if claimed:
+        values |= {"status": "processing", "claimed_at": now(), "attempts": 1, "owner": liveness.me()}
     try:
-        if claimed:
-            await InboxUpdate.create(update_id=update_id, payload=payload, status="processing", claimed_at=now(),
-                                     attempts=1)
-        else:
-            await InboxUpdate.create(update_id=update_id, payload=payload)
+        await InboxUpdate.create(**values)
     except IntegrityError:
         return False
     return True
 
 
-async def claim(update_id: int, payload: dict[str, Any], lease_seconds: int = LEASE_SECONDS) -> bool:
-    """Takes the update for processing. Exactly one caller wins, however many deliveries race."""
-    moment = now()
-    taken = await InboxUpdate.filter(
-        Q(status="pending") | Q(status="processing", claimed_at__lt=moment - timedelta(seconds=lease_seconds)),
-        update_id=update_id,
-    ).update(status="processing", claimed_at=moment, attempts=F("attempts") + 1)
-    if taken:
+async def store_ignored(update_id: int, payload: dict[str, Any], *, kind: str, reason: str) -> bool:
+    """Keeps an update nobody here handles (a type this bot does not know), finished as `ignored`: it is
+    acknowledged, recorded once and never taken again."""
+    try:
+        await InboxUpdate.create(update_id=update_id, payload=payload, status="ignored", kind=kind[:40],
+                                 done_at=now(), error=reason)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def claim(update_id: int, payload: dict[str, Any] | None = None, *, chat_id: int | None = None,
+                kind: str | None = None) -> bool:
+    """Takes the update for this process: a pending one, one whose owner is dead, or (with `payload`) one not
+    stored yet. Exactly one caller wins, however many deliveries race."""
+    if await _take(update_id, None):
         return True
-    if await InboxUpdate.exists(update_id=update_id):
-        return False
-    try:
-        await InboxUpdate.create(update_id=update_id, payload=payload, status="processing", claimed_at=moment,
-                                 attempts=1)
-    except IntegrityError:
-        return False
-    return True
+    row = await InboxUpdate.filter(update_id=update_id).only("update_id", "status", "owner").first()
+    if row is None:
+        return payload is not None and await store(update_id, payload, chat_id=chat_id, kind=kind, claimed=True)
+    if row.status == "processing" and row.owner in await liveness.dead([row.owner]):
+        return await _take(update_id, row.owner)
+    return False
 
 
-async def finish(update_id: int, error: str | None = None) -> None:
-    # A failed update is not retried: its handler may have already told the user something.
-    await InboxUpdate.filter(update_id=update_id).update(
-        status="failed" if error else "done", done_at=now(), error=error
-    )
+async def _take(update_id: int, dead_owner: int | None) -> bool:
+    """Compare-and-set: pending (or processing by `dead_owner`) → processing by this process."""
+    query = InboxUpdate.filter(update_id=update_id)
+    if dead_owner is None:
+        query = query.filter(status="pending")
+    else:
+        query = query.filter(status="processing", owner=dead_owner)
+    return bool(await query.update(status="processing", claimed_at=now(), owner=liveness.me(),
+                                   attempts=F("attempts") + 1))
+
+
+async def finish(update_id: int, error: str | None = None) -> bool:
+    """Done (or failed) — only if this process still holds it. Called inside the transaction of the update's
+    effects; False means another process took it (this one was presumed dead) and the effects must roll back.
+    A failed update is not retried: its user has been told."""
+    return bool(await InboxUpdate.filter(update_id=update_id, status="processing", owner=liveness.me()).update(
+        status="failed" if error else "done", done_at=now(), error=error[:2000] if error else None,
+    ))
 
 
 async def is_finished(update_id: int) -> bool:
     return await InboxUpdate.filter(update_id=update_id, status__in=FINISHED).exists()
 
 
+async def is_settled(update_id: int) -> bool:
+    """Finished, and every reply it wrote has been delivered (or given up): what a user waits for."""
+    if not await is_finished(update_id):
+        return False
+    return not await Outbox.filter(update_id=update_id, status__in=("pending", "sending")).exists()
+
+
 async def release_abandoned() -> int:
-    """For a single-process deployment at start: whatever is `processing` was left by our own death."""
-    return await InboxUpdate.filter(status="processing").update(status="pending", claimed_at=None)
+    """Hands back to pending whatever dead processes held (at start: a previous run of this one)."""
+    owners = await _processing_owners()
+    gone = await liveness.dead(owners)
+    if not gone:
+        return 0
+    return await InboxUpdate.filter(_owner_in(gone), status="processing").update(status="pending", owner=None)
 
 
-async def due(limit: int = 100, lease_seconds: int = LEASE_SECONDS) -> list[InboxUpdate]:
-    """Updates waiting to be processed: new ones, and those whose processor died mid-way."""
-    cutoff = now() - timedelta(seconds=lease_seconds)
-    return list(
-        await InboxUpdate.filter(Q(status="pending") | Q(status="processing", claimed_at__lt=cutoff))
-        .order_by("update_id")
-        .limit(limit)
+async def take_due(limit: int = 100, *, in_hand: set[int] | frozenset[int] = frozenset()) -> list[InboxUpdate]:
+    """Takes, for this process, updates nobody is handling: stored but never taken, held by a dead process, or
+    held by this one but no longer in its hands (`in_hand`: what it is handling or has queued), e.g. after a
+    database error cut a run short. Ordered by update_id, so a chat's updates keep their order."""
+    await release_abandoned()
+    mine = InboxUpdate.filter(status="processing", owner=liveness.me())
+    if in_hand:
+        mine = mine.exclude(update_id__in=list(in_hand))
+    taken = list(await mine.order_by("update_id").limit(limit).values_list("update_id", flat=True))
+    candidates = await InboxUpdate.filter(status="pending").order_by("update_id").limit(limit) \
+        .values_list("update_id", flat=True)
+    taken += [update_id for update_id in candidates if await _take(update_id, None)]
+    if not taken:
+        return []
+    return list(await InboxUpdate.filter(update_id__in=taken).order_by("update_id"))
+
+
+async def wait_for_turn(update_id: int, chat_id: int | None) -> None:
+    """With several processes, a chat's older update held by another one goes first (for a while at most)."""
+    if chat_id is None or not _is_postgres():
+        return
+    deadline = asyncio.get_running_loop().time() + TURN_WAIT_SECONDS
+    while await InboxUpdate.filter(chat_id=chat_id, update_id__lt=update_id, status__in=UNFINISHED) \
+            .exclude(owner=liveness.me()).exists():
+        if asyncio.get_running_loop().time() >= deadline:
+            log.info("update %s goes ahead of an older one of chat %s held elsewhere", update_id, chat_id)
+            return
+        await asyncio.sleep(0.02)
+
+
+async def lock_chat(chat_id: int | None) -> None:
+    """Inside the update's transaction: no other process handles an update of this chat until it ends."""
+    if chat_id is None or not _is_postgres():
+        return
+    await connections.get("default").execute_query(
+        "SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)", [CHAT_LOCK_CLASS, chat_id]
     )
+
+
+def _is_postgres() -> bool:
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+async def _processing_owners() -> set[int | None]:
+    rows = await InboxUpdate.filter(status="processing").distinct().values_list("owner", flat=True)
+    return set(rows)
+
+
+def _owner_in(owners: set[int | None]) -> Q:
+    known = [owner for owner in owners if owner is not None]
+    condition = Q(owner__in=known) if known else Q(pk__in=[])
+    return condition | Q(owner__isnull=True) if None in owners else condition

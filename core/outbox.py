@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import connections
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
-from core import clock
+from core import after_commit, clock, liveness
 from core.clock import as_utc
 from models import ChatState, Outbox
 
@@ -36,7 +36,13 @@ FAILED = "failed"
 BLOCKED = "blocked"
 
 #: The Bot API methods the sender knows how to call; the payload is that method's keyword arguments.
-METHODS = ("sendMessage", "sendPhoto", "sendDocument", "sendLocation")
+METHODS = (
+    "sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendVoice", "sendAudio", "sendAnimation",
+    "sendVideoNote", "sendSticker", "sendLocation", "sendVenue", "sendContact", "sendMediaGroup",
+    "copyMessage", "forwardMessage",
+    "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia", "deleteMessage",
+    "answerCallbackQuery",
+)
 
 #: A row in ``sending`` longer than this is taken to belong to a dead process (must exceed the HTTP timeout).
 DEFAULT_LEASE_SECONDS = 120.0
@@ -138,8 +144,58 @@ async def enqueue(
         error="chat blocked the bot" if blocked else None,
     )
     if not blocked:
-        _notify()
+        after_commit.defer(_notify)
     return row
+
+
+async def write_reply(update_id: int, position: int, chat_id: int, method: str, payload: dict[str, Any], *,
+                      owner: int) -> Outbox:
+    """A handler's reply, written in its update's transaction and already claimed (`sending`) by `owner`, the
+    process that delivers it right after the commit; (update_id, position) is unique, so a second run of the same
+    update cannot write it again. A reply goes to someone who has just written, so no blocked-chat check."""
+    if method not in METHODS:
+        raise ValueError(f"unsupported outbox method {method!r}")
+    at = clock.now()
+    return await Outbox.create(chat_id=chat_id, method=method, payload=payload, status=SENDING, not_before=at,
+                               claimed_at=at, owner=owner, update_id=update_id, position=position)
+
+
+async def release_replies(rows: Iterable[Outbox]) -> int:
+    """Replies their process will not deliver itself (no sender here) go to the regular sender."""
+    count = await release(rows)
+    if count:
+        _notify()
+    return count
+
+
+async def sent_message_id(row_id: int) -> int | None:
+    """The message id Telegram gave a sent row (None while unsent, or if it never was)."""
+    rows = await Outbox.filter(id=row_id, status=SENT).values_list("sent_message_id", flat=True)
+    return rows[0] if rows else None
+
+
+class UnresolvedReference(LookupError):
+    """A row names a message by an outbox row that was never sent (it failed or the chat blocked the bot)."""
+
+
+async def resolve_references(payload: dict[str, Any]) -> dict[str, Any]:
+    """Message ids below zero name outbox rows (a reply's id was not known when it was written): the real ids.
+    A reply-to that cannot be resolved is dropped; an edit or delete of an unsent message cannot be made."""
+    resolved = dict(payload)
+    message_id = resolved.get("message_id")
+    if isinstance(message_id, int) and message_id < 0:
+        real = await sent_message_id(-message_id)
+        if real is None:
+            raise UnresolvedReference(f"message of outbox row {-message_id} was never sent")
+        resolved["message_id"] = real
+    reply_to = resolved.get("reply_parameters") or {}
+    if isinstance(reply_to.get("message_id"), int) and reply_to["message_id"] < 0:
+        real = await sent_message_id(-reply_to["message_id"])
+        if real is None:
+            resolved.pop("reply_parameters")
+        else:
+            resolved["reply_parameters"] = {**reply_to, "message_id": real}
+    return resolved
 
 
 # --- claiming ----------------------------------------------------------------------------------
@@ -158,7 +214,7 @@ _DUE = """
 """
 
 _CLAIM_PG = (
-    "UPDATE outbox SET status = 'sending', claimed_at = $1 WHERE status = 'pending' AND id IN ("
+    "UPDATE outbox SET status = 'sending', claimed_at = $1, owner = $3 WHERE status = 'pending' AND id IN ("
     "SELECT o.id"
     + _DUE.replace("{p1}", "$1").replace("{p2}", "$1").replace("{p3}", "$1")
     + " ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED) RETURNING id"
@@ -173,13 +229,14 @@ async def claim_due(limit: int = 100, *, at: datetime | None = None) -> list[Out
     conn = _conn()
     dialect = _dialect(conn)
     if dialect == "postgres":
-        rows = await conn.execute_query_dict(_CLAIM_PG, [at, limit])
+        rows = await conn.execute_query_dict(_CLAIM_PG, [at, limit, liveness.me()])
         ids = [r["id"] for r in rows]
     else:
         candidates = await conn.execute_query_dict(_sql(_CANDIDATES, dialect), [at, at, at, limit])
         ids = []
         for r in candidates:  # compare-and-set: only one claimer can move a row out of pending
-            if await Outbox.filter(id=r["id"], status=PENDING).update(status=SENDING, claimed_at=at):
+            if await Outbox.filter(id=r["id"], status=PENDING).update(status=SENDING, claimed_at=at,
+                                                                      owner=liveness.me()):
                 ids.append(r["id"])
     if not ids:
         return []
@@ -205,17 +262,20 @@ async def next_due_at() -> datetime | None:
 async def recover_stale(
     lease_seconds: float = DEFAULT_LEASE_SECONDS, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS
 ) -> int:
-    """Rows left in ``sending`` longer than the lease (their process died) go back to ``pending``.
+    """Rows left in ``sending`` by a process that is gone (core.liveness: at once), or held longer than the
+    lease by one that seems alive but stuck, go back to ``pending``.
 
     The lost try counts as an attempt, so a row that kills its sender every time ends ``failed``.
     """
     cutoff = clock.now() - timedelta(seconds=lease_seconds)
-    stale = Outbox.filter(status=SENDING, claimed_at__lt=cutoff)
-    failed = await stale.filter(attempts__gte=max_attempts - 1).update(
-        status=FAILED, attempts=F("attempts") + 1, claimed_at=None, error="sender lease expired"
+    owners = set(await Outbox.filter(status=SENDING).distinct().values_list("owner", flat=True))
+    gone = [owner for owner in await liveness.dead(owners) if owner is not None]
+    abandoned = Q(claimed_at__lt=cutoff) | Q(owner__in=gone) if gone else Q(claimed_at__lt=cutoff)
+    failed = await Outbox.filter(abandoned, status=SENDING, attempts__gte=max_attempts - 1).update(
+        status=FAILED, attempts=F("attempts") + 1, claimed_at=None, owner=None, error="sender lost"
     )
-    back = await Outbox.filter(status=SENDING, claimed_at__lt=cutoff).update(
-        status=PENDING, attempts=F("attempts") + 1, claimed_at=None
+    back = await Outbox.filter(abandoned, status=SENDING).update(
+        status=PENDING, attempts=F("attempts") + 1, claimed_at=None, owner=None
     )
     if failed or back:
         log.warning("outbox: %s stale rows back to pending, %s failed", back, failed)
@@ -227,7 +287,7 @@ async def release(rows: Iterable[Outbox]) -> int:
     ids = [row.id for row in rows]
     if not ids:
         return 0
-    return await Outbox.filter(id__in=ids, status=SENDING).update(status=PENDING, claimed_at=None)
+    return await Outbox.filter(id__in=ids, status=SENDING).update(status=PENDING, claimed_at=None, owner=None)
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -245,16 +305,17 @@ def backoff_delay(
     return ceiling / 2 + rng() * ceiling / 2
 
 
-async def mark_sent(row: Outbox, *, next_send_at: datetime | None = None) -> None:
-    """Record a delivery; ``next_send_at`` paces the chat (written first, so no claimer sees the chat free early)."""
+async def mark_sent(row: Outbox, *, next_send_at: datetime | None = None, message_id: int | None = None) -> None:
+    """Record a delivery; ``next_send_at`` paces the chat (written first, so no claimer sees the chat free early);
+    ``message_id`` is what Telegram gave the message, for later rows that refer to it."""
     if next_send_at is not None:
         await _set_chat(row.chat_id, next_send_at=as_utc(next_send_at))
     at = clock.now()
     # Also from pending: if the lease ran out mid-send the row must still not go out again.
     await Outbox.filter(id=row.id, status__in=[SENDING, PENDING]).update(
-        status=SENT, sent_at=at, claimed_at=None, error=None
+        status=SENT, sent_at=at, claimed_at=None, error=None, sent_message_id=message_id
     )
-    row.status, row.sent_at = SENT, at
+    row.status, row.sent_at, row.sent_message_id = SENT, at, message_id
 
 
 async def hold_chat(chat_id: int, until: datetime) -> None:
@@ -331,6 +392,16 @@ async def unblock(chat_id: int, *, requeue: bool = False) -> bool:
         await Outbox.filter(chat_id=chat_id, status=BLOCKED).update(status=PENDING, not_before=clock.now(), error=None)
         _notify()
     return bool(changed)
+
+
+async def commands_key(chat_id: int) -> str | None:
+    """The fingerprint of the command menu last set for this chat."""
+    rows = await ChatState.filter(chat_id=chat_id).values_list("commands_key", flat=True)
+    return rows[0] if rows else None
+
+
+async def set_commands_key(chat_id: int, key: str) -> None:
+    await _set_chat(chat_id, commands_key=key)
 
 
 async def is_blocked(chat_id: int) -> bool:

@@ -15,9 +15,10 @@ from bot import sandbox_store
 from bot.dispatcher import create_bot, create_dispatcher
 from bot.runtime import UpdateProcessor
 from bot.webhook import make_webhook_handler
-from core import inbox
+from core import inbox, liveness
 from core.config import Settings
 from core.db import close_db, open_db
+from jobs.outbox_sender import OutboxSender
 
 log = logging.getLogger("estafeta")
 
@@ -36,6 +37,7 @@ class Estafeta:
     bot: Bot | None = None
     dispatcher: Dispatcher | None = None
     processor: UpdateProcessor | None = None
+    sender: OutboxSender | None = None
     sandbox: object | None = None
     base_url: str = ""
     _runner: web.AppRunner | None = None
@@ -71,7 +73,7 @@ class Estafeta:
         app.router.add_get("/sandbox", _to_sandbox_page)
         app.add_subapp(
             "/sandbox",
-            create_sandbox_app(self.sandbox, is_update_done=inbox.is_finished, chat_page_guard=require_admin_page),
+            create_sandbox_app(self.sandbox, is_update_done=inbox.is_settled, chat_page_guard=require_admin_page),
         )
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -79,6 +81,7 @@ class Estafeta:
     async def start(self) -> str:
         self.settings.check_runtime()
         await open_db(self.settings)
+        await liveness.start(self.settings.database.url)
         web_settings = self.settings.web
         serve_http = "web" in self.parts or self.settings.sandbox
         if serve_http:
@@ -99,17 +102,20 @@ class Estafeta:
         return self.base_url
 
     async def _start_bot(self) -> None:
+        from jobs.worker import make_sender
+
         self.bot = create_bot(self.settings, sandbox_url=self.base_url)
         self.dispatcher = create_dispatcher(self.settings)
-        self.processor = UpdateProcessor(self.bot, self.dispatcher)
+        self.sender, redis_client = make_sender(self.settings, self.bot)
+        if redis_client is not None:
+            self._stoppers.append(redis_client.aclose)
+        self.processor = UpdateProcessor(self.bot, self.dispatcher, deliver=self.sender.deliver_now)
         if self.sandbox is not None:
             await self._seed_sandbox()
+        # Whatever a dead process left (a previous run of this one, killed) is taken at once.
+        self._spawn(self.processor.recover_forever())
         if "bot" not in self.parts:
             return  # a web-only replica stores and processes webhook updates; the bot part polls
-        if self.settings.database.url.startswith("sqlite"):
-            # SQLite means one process: nothing else can be holding these, so don't wait out the lease.
-            await inbox.release_abandoned()
-        self._spawn(self.processor.recover_forever())
         mode = self.settings.telegram.mode
         if mode == "webhook":
             await self.bot.set_webhook(
@@ -136,7 +142,7 @@ class Estafeta:
 
         if self.bot is None:
             self.bot = create_bot(self.settings, sandbox_url=self.base_url)
-        jobs = await start_jobs(self.settings, self.bot)
+        jobs = await start_jobs(self.settings, self.bot, outbox_sender=self.sender)
         self._stoppers.append(jobs.stop)
 
     def _spawn(self, coro) -> None:
@@ -159,4 +165,5 @@ class Estafeta:
             sandbox_store.save(self.sandbox, self._sandbox_file)
         if self._runner:
             await self._runner.cleanup()
+        await liveness.stop()
         await close_db()

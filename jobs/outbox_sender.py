@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot
+from aiogram import methods as bot_methods
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramConflictError,
@@ -30,8 +31,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import SendDocument, SendLocation, SendMessage, SendPhoto
+from aiogram.methods import SendMessage
 from aiogram.methods.base import TelegramMethod
+from aiogram.types import Message
 from pydantic import ValidationError
 
 from core import clock, outbox
@@ -42,11 +44,12 @@ from models import Outbox
 log = logging.getLogger(__name__)
 
 METHODS: dict[str, type[TelegramMethod]] = {
-    "sendMessage": SendMessage,
-    "sendPhoto": SendPhoto,
-    "sendDocument": SendDocument,
-    "sendLocation": SendLocation,
+    name: getattr(bot_methods, name[0].upper() + name[1:]) for name in outbox.METHODS
 }
+# Methods whose payload names no chat (the row's chat_id is only for ordering and pacing).
+CHATLESS = frozenset({"answerCallbackQuery"})
+# An edit Telegram refuses because the message cannot be edited any more: the text is sent as a new message.
+EDIT_GONE = ("message can't be edited", "message to edit not found")
 
 # Sends leave 1/rate apart, but network jitter can bring two closer together on arrival: keep 2% in hand so
 # that no one-second window at Telegram's end ever holds more than the configured rate.
@@ -58,15 +61,25 @@ KICK_RECHECK = 0.05
 PERMANENT = (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge, TelegramConflictError)
 
 
-def build_method(row: Outbox) -> TelegramMethod:
+def build_method(row: Outbox, payload: dict[str, Any] | None = None) -> TelegramMethod:
     """The aiogram method object for a row: the payload is the method's keyword arguments."""
     try:
         method = METHODS[row.method]
     except KeyError:
         raise ValueError(f"unsupported outbox method {row.method!r}") from None
-    payload: dict[str, Any] = dict(row.payload or {})
+    payload = dict(row.payload or {} if payload is None else payload)
     payload.pop("chat_id", None)
+    if row.method in CHATLESS or "inline_message_id" in payload:
+        return method(**payload)
     return method(chat_id=row.chat_id, **payload)
+
+
+def _message_id(result: Any) -> int | None:
+    if isinstance(result, Message):
+        return result.message_id
+    if isinstance(result, list) and result and isinstance(result[0], Message):
+        return result[0].message_id
+    return None
 
 
 class OutboxSender:
@@ -199,15 +212,49 @@ class OutboxSender:
             await asyncio.shield(outbox.release([row]))
             raise
 
-    async def _send(self, row: Outbox) -> bool:
+    async def deliver_now(self, rows: list[Outbox]) -> int:
+        """Send an update's replies, just committed and already claimed by this process, in their order: no
+        claim round trip and no per-chat pause (they answer what the user just did), only the global pace."""
+        sent = 0
+        for index, row in enumerate(rows):
+            try:
+                held = await self.limiter.wait_turn(self.max_slot_wait)
+                if held:
+                    self._hold_until = max(self._hold_until, time.monotonic() + held)
+                    await outbox.release_replies(rows[index:])
+                    break
+                sent += await self._send(row, pace=False)
+            except asyncio.CancelledError:
+                await asyncio.shield(outbox.release(rows[index:]))
+                raise
+            except Exception:
+                log.exception("outbox row %s: delivery failed; the regular sender takes it", row.id)
+                await outbox.release_replies(rows[index:])
+                break
+        return sent
+
+    async def _send(self, row: Outbox, *, pace: bool = True) -> bool:
         try:
-            method = build_method(row)
+            method = build_method(row, await outbox.resolve_references(row.payload or {}))
+        except outbox.UnresolvedReference as exc:
+            log.info("outbox row %s: %s", row.id, exc)
+            await outbox.mark_failed(row, str(exc))
+            return False
         except (ValidationError, ValueError, TypeError) as exc:
             log.error("outbox row %s: bad payload: %s", row.id, exc)
             await outbox.mark_failed(row, f"bad payload: {exc}")
             return False
         try:
-            await self.bot(method)
+            result = await self.bot(method)
+        except TelegramBadRequest as exc:
+            if row.method.startswith("editMessage") and "not modified" in exc.message:
+                result = None  # the message already shows this: as good as sent
+            elif row.method == "editMessageText" and any(gone in exc.message for gone in EDIT_GONE):
+                return await self._send_instead_of_edit(row, method)
+            else:
+                log.warning("outbox row %s to chat %s refused: %s", row.id, row.chat_id, exc.message)
+                await outbox.mark_failed(row, exc.message)
+                return False
         except TelegramRetryAfter as exc:
             await self._on_retry_after(row, exc)
             return False
@@ -234,7 +281,21 @@ class OutboxSender:
             if await outbox.mark_retry(row, error=error, max_attempts=self.max_attempts) == outbox.FAILED:
                 log.error("outbox row %s failed after %s attempts", row.id, row.attempts)
             return False
-        await outbox.mark_sent(row, next_send_at=clock.now() + timedelta(seconds=self.per_chat_interval))
+        next_send_at = clock.now() + timedelta(seconds=self.per_chat_interval) if pace else None
+        await outbox.mark_sent(row, next_send_at=next_send_at, message_id=_message_id(result))
+        return True
+
+    async def _send_instead_of_edit(self, row: Outbox, edit: TelegramMethod) -> bool:
+        """The message to edit is gone or too old to edit: the user gets the new text as a fresh message."""
+        fresh = SendMessage(chat_id=row.chat_id, text=edit.text, parse_mode=edit.parse_mode, entities=edit.entities,
+                            reply_markup=edit.reply_markup, link_preview_options=edit.link_preview_options)
+        try:
+            result = await self.bot(fresh)
+        except Exception as exc:
+            log.warning("outbox row %s: neither edit nor send went through: %s", row.id, exc)
+            await outbox.mark_failed(row, f"{type(exc).__name__}: {exc}")
+            return False
+        await outbox.mark_sent(row, message_id=_message_id(result))
         return True
 
     async def _on_retry_after(self, row: Outbox, exc: TelegramRetryAfter) -> None:

@@ -106,6 +106,16 @@ class Jobs:
             await self.redis.aclose()
 
 
+def make_sender(settings: Settings, bot: Bot) -> tuple[OutboxSender, Any]:
+    """An outbox sender, paced through Redis when it is configured; returns it and the Redis client to close."""
+    redis_client = None
+    if settings.redis.url:
+        from redis.asyncio import Redis
+
+        redis_client = Redis.from_url(settings.redis.url)
+    return OutboxSender(bot, settings, redis_client=redis_client), redis_client
+
+
 async def start_jobs(
     settings: Settings,
     bot: Bot | None,
@@ -114,10 +124,12 @@ async def start_jobs(
     sender: bool = True,
     scheduler: bool = True,
     sweep_interval: float = 60.0,
+    outbox_sender: OutboxSender | None = None,
 ) -> Jobs:
     """Broker + in-process worker + outbox sender loop + sweep scheduler, each optional.
 
-    Call after the DB is open, from the main loop. ``bot`` is needed for the sender.
+    Call after the DB is open, from the main loop. ``bot`` is needed for the sender, unless ``outbox_sender`` is
+    one already made (the update processor of this process delivers replies through the same one).
     """
     try:
         broker_mod.get_broker()
@@ -125,14 +137,11 @@ async def start_jobs(
         broker_mod.setup_broker(settings)
     jobs = Jobs(stop_event=asyncio.Event())
     if sender:
-        if bot is None:
-            raise ValueError("start_jobs: the outbox sender needs a bot")
-        redis_client = None
-        if settings.redis.url:
-            from redis.asyncio import Redis
-
-            redis_client = jobs.redis = Redis.from_url(settings.redis.url)
-        jobs.sender = OutboxSender(bot, settings, redis_client=redis_client)
+        if outbox_sender is None:
+            if bot is None:
+                raise ValueError("start_jobs: the outbox sender needs a bot")
+            outbox_sender, jobs.redis = make_sender(settings, bot)
+        jobs.sender = outbox_sender
         actors.use_sender(jobs.sender)
         jobs.tasks.append(asyncio.create_task(jobs.sender.run_forever(jobs.stop_event), name="outbox-sender"))
     if worker:

@@ -15,7 +15,7 @@ from models.crm import (
     Transition,
 )
 from models.customers import Customer, CustomerAddress, CustomerPhone, LedgerEntry, Vehicle, VehicleOwnership
-from models.identity import Invite, LoginLink, Role, Staff, WebLoginFailure
+from models.identity import DirectoryVersion, Invite, LoginLink, Role, Staff, WebLoginFailure
 from models.intake import ApiKey, IdempotencyRecord, ImportJob
 from models.messaging import ChatState, InboxUpdate, Outbox
 
@@ -30,6 +30,7 @@ __all__ = [
     "Customer",
     "CustomerAddress",
     "CustomerPhone",
+    "DirectoryVersion",
     "IdempotencyRecord",
     "ImportJob",
     "InboxUpdate",

@@ -76,3 +76,14 @@ class WebLoginFailure(Model):
 
     class Meta:
         table = "web_login_failure"
+
+
+class DirectoryVersion(Model):
+    """One row, bumped by database triggers on every change to staff, roles, role grants or who has which role,
+    whatever code made it: each process caches who is who and reloads when this number moves."""
+
+    id = fields.IntField(primary_key=True, generated=False)
+    version = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "directory_version"

@@ -7,13 +7,18 @@ class InboxUpdate(Model):
 
     update_id = fields.BigIntField(primary_key=True, generated=False)
     payload = fields.JSONField()
-    # pending -> processing -> done | failed
+    # pending -> processing -> done | failed; ignored: a kind of update this bot does not handle
     status = fields.CharField(max_length=16, default="pending", db_index=True)
     attempts = fields.IntField(default=0)
     received_at = fields.DatetimeField(auto_now_add=True)
     claimed_at = fields.DatetimeField(null=True)
     done_at = fields.DatetimeField(null=True)
     error = fields.TextField(null=True)
+    # The process holding the claim (core.liveness): its claims are free the moment it is gone.
+    owner = fields.BigIntField(null=True)
+    # Per-chat order across processes is kept by chat; kind says what it was (message, callback_query …).
+    chat_id = fields.BigIntField(null=True)
+    kind = fields.CharField(max_length=40, null=True)
 
     class Meta:
         table = "inbox_update"
@@ -34,10 +39,19 @@ class Outbox(Model):
     sent_at = fields.DatetimeField(null=True)
     error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A handler's reply: the update it answers and its place among that update's effects. The pair is unique,
+    # so an update handled again after a crash cannot write its replies twice.
+    update_id = fields.BigIntField(null=True)
+    position = fields.IntField(null=True)
+    # The process delivering a row in `sending` (core.liveness); rows of a process that is gone are taken back.
+    owner = fields.BigIntField(null=True)
+    # What Telegram answered for a sent message: later rows may refer to it before it exists (core.outbox).
+    sent_message_id = fields.BigIntField(null=True)
 
     class Meta:
         table = "outbox"
         indexes = (("status", "not_before"), ("chat_id", "status"))
+        unique_together = (("update_id", "position"),)
 
 
 class ChatState(Model):
@@ -46,6 +60,8 @@ class ChatState(Model):
     chat_id = fields.BigIntField(primary_key=True, generated=False)
     next_send_at = fields.DatetimeField(null=True)
     blocked_at = fields.DatetimeField(null=True)
+    # Fingerprint of the command menu last set for this chat: setMyCommands only when it changes.
+    commands_key = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "chat_state"

@@ -38,7 +38,7 @@ async def make_card(telegram_id: int, title: str, customer=None, **fields) -> Ca
 async def wait_handled(*update_ids: int, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     for update_id in update_ids:
-        while not await inbox.is_finished(update_id):
+        while not await inbox.is_settled(update_id):
             assert time.monotonic() < deadline, f"update {update_id} was not handled within {seconds} s"
             await asyncio.sleep(0.02)
 

@@ -10,6 +10,7 @@ import time
 import openpyxl
 import pytest
 
+from core import outbox
 from core.i18n import translator
 from core.imports import engine
 from core.imports.engine import ImportJobError, RowResult
@@ -69,13 +70,17 @@ async def test_head_imports_customers_from_the_bot(estafeta, sandbox):
     await catherine.press("▶️ Run import")
     job = await ImportJob.get(file_name="clients.xlsx")
 
+    # The progress message was a reply of the press, so the job names it by its outbox row until it is sent.
+    assert job.progress_message_id < 0
+    progress_id = await wait_for(lambda: outbox.sent_message_id(-job.progress_message_id))
+
     async def finished():
         messages = await catherine.messages()
-        progress = next((m for m in messages if m.message_id == job.progress_message_id), None)
+        progress = next((m for m in messages if m.message_id == progress_id), None)
         return messages if progress is not None and progress.content.startswith("✅") else None
 
     messages = await wait_for(finished)
-    progress = next(m for m in messages if m.message_id == job.progress_message_id)
+    progress = next(m for m in messages if m.message_id == progress_id)
     assert progress.edited
     assert progress.content.splitlines() == [
         "✅ clients.xlsx", "Import finished · rows: 4", "", "➕ new: 2", "✏️ to update: 0",

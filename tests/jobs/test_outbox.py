@@ -17,7 +17,7 @@ async def test_enqueue_writes_a_pending_row_in_the_callers_transaction(db):
     photo = await outbox.enqueue(42, "look", method="sendPhoto", payload={"photo": "AgAC-file"})
     assert photo.payload == {"photo": "AgAC-file", "caption": "look"}
     with pytest.raises(ValueError):
-        await outbox.enqueue(42, "x", method="sendSticker")
+        await outbox.enqueue(42, "x", method="banChatMember")
     with pytest.raises(ValueError):
         await outbox.enqueue(42)
 

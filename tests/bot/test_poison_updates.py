@@ -1,0 +1,80 @@
+"""Updates nobody can handle are contained: the right status at the webhook, stored or refused, never retried."""
+
+import json
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.webhook import make_webhook_handler
+from models import InboxUpdate
+from tests.bot.updates import text_update
+
+SECRET = "poison-secret"
+
+
+@pytest.fixture
+async def webhook(estafeta):
+    """The product's webhook handler, on its own port, feeding the running product's processor."""
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app.router.add_post("/hook", make_webhook_handler(SECRET, lambda: estafeta.processor))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    async with aiohttp.ClientSession() as http:
+
+        async def post(body: bytes) -> int:
+            async with http.post(f"http://127.0.0.1:{port}/hook", data=body, headers={
+                    "X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}) as response:
+                return response.status
+
+        yield post
+    await runner.cleanup()
+
+
+async def recovery_spawns_nothing(estafeta) -> None:
+    for _ in range(3):
+        assert await estafeta.processor.recover() == 0
+        await estafeta.processor.wait_idle()
+
+
+async def test_an_unknown_update_type_is_stored_as_ignored_and_never_taken_again(estafeta, webhook):
+    body = json.dumps({"update_id": 990001, "guest_message_reaction": {"chat": {"id": 5}, "emoji": "🦄"}})
+    assert await webhook(body.encode()) == 200
+    assert await webhook(body.encode()) == 200  # Telegram's re-delivery: acknowledged, nothing new
+    await recovery_spawns_nothing(estafeta)
+    row = await InboxUpdate.get(update_id=990001)
+    assert (row.status, row.kind, row.attempts) == ("ignored", "guest_message_reaction", 0)
+    assert "not handled" in row.error
+
+
+@pytest.mark.parametrize("raw_text, stored_text", [
+    ('"a\\u0000b"', "a\ufffdb"),
+    ('"broken \\ud800 half"', "broken \ufffd half"),
+    ('"\\udc00"', "\ufffd"),
+])
+async def test_text_the_database_would_refuse_is_stored_cleaned_and_answered(
+        estafeta, sandbox, webhook, raw_text, stored_text):
+    guest = await sandbox.user("Poison", language_code="en")
+    update = text_update(990100, guest.id, "placeholder")
+    body = json.dumps(update).replace('"placeholder"', raw_text).encode()
+    assert await webhook(body) == 200
+    await estafeta.processor.wait_idle()
+    row = await InboxUpdate.get(update_id=990100)
+    assert row.payload["message"]["text"] == stored_text
+    assert row.status == "done"
+    await recovery_spawns_nothing(estafeta)
+    assert any("ask your admin" in (m.text or "") for m in await guest.messages())
+
+
+@pytest.mark.parametrize("body, status", [
+    (b'{"update_id": 1, "message": ' + b"[" * 2000 + b"]" * 2000 + b"}", 400),
+    (b'{"update_id": 2, "message": ' + b'{"a":' * 200 + b"1" + b"}" * 200 + b"}", 400),
+    (b'{"update_id": 3, "message": {"text": "' + b"x" * (2 * 1024 * 1024) + b'"}}', 413),
+])
+async def test_deep_or_oversized_bodies_get_a_4xx_and_nothing_is_stored(estafeta, webhook, body, status):
+    assert await webhook(body) == status
+    assert await InboxUpdate.all().count() == 0
+    await recovery_spawns_nothing(estafeta)
