@@ -26,7 +26,7 @@ async def estafeta(make_settings, empty_database):
 
 @pytest.fixture
 async def sandbox(estafeta):
-    client = SandboxClient(estafeta.base_url)
+    client = SandboxClient(estafeta.base_url, token=estafeta.sandbox_token)
     yield client
     await client.close()
 
