@@ -1,7 +1,8 @@
 """Webhook throughput and latency: Estafeta's full path vs a bare aiogram echo bot, on the same feed.
 
-Both bots run in this process against the built-in sandbox Bot API on 127.0.0.1; updates are POSTed to
-their webhooks with a fixed concurrency. Latency is from the POST until the handler has finished.
+Both bots run in this process against the sandbox Bot API on its own 127.0.0.1 port, standing in for Telegram
+(Estafeta in webhook mode, as in production); updates are POSTed to their webhooks with a fixed concurrency.
+Latency is from the POST until the handler has finished.
 
     .venv/bin/python bench/updates.py [--updates 2000] [--concurrency 32]
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -29,12 +31,31 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from bench.databases import fresh_database  # noqa: E402
-from bot.dispatcher import SANDBOX_TOKEN  # noqa: E402
-from bot.sandbox.server import sandbox_api_server  # noqa: E402
+from bot.sandbox.server import create_sandbox_app, sandbox_api_server  # noqa: E402
+from bot.sandbox.state import SandboxState  # noqa: E402
 from bot.sandbox_personas import connect_sandbox  # noqa: E402
 from core.config import load_settings  # noqa: E402
 from core.packs import load_pack  # noqa: E402
 from estafeta.app import Estafeta  # noqa: E402
+
+WEBHOOK_SECRET = "bench-webhook-secret"
+
+
+@contextlib.asynccontextmanager
+async def fake_telegram():
+    """The sandbox Bot API alone on a 127.0.0.1 port: Telegram for both bots."""
+    state = SandboxState()
+    app = web.Application()
+    app.add_subapp("/sandbox", create_sandbox_app(state))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        yield state, f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
 
 
 def build_feed(state, users: list[int], count: int) -> list[dict]:
@@ -68,7 +89,8 @@ async def drive(url: str, feed: list[dict], concurrency: int, finished: dict[int
         while not queue.empty():
             update = queue.get_nowait()
             sent[update["update_id"]] = time.perf_counter()
-            async with http.post(url, json=update) as response:
+            async with http.post(url, json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}) as response:
                 assert response.status == 200, await response.text()
 
     started = time.perf_counter()
@@ -85,12 +107,18 @@ async def drive(url: str, feed: list[dict], concurrency: int, finished: dict[int
     }
 
 
-async def bench_estafeta(settings, count: int, concurrency: int) -> dict:
+async def bench_estafeta(environ: dict[str, str], state: SandboxState, telegram_url: str, count: int,
+                         concurrency: int) -> dict:
+    settings = load_settings("config.toml", environ={
+        **environ, "ESTAFETA__TELEGRAM__MODE": "webhook", "ESTAFETA__TELEGRAM__TOKEN": state.token,
+        "ESTAFETA__TELEGRAM__API_BASE": f"{telegram_url}/sandbox/botapi",
+        "ESTAFETA__TELEGRAM__WEBHOOK_SECRET": WEBHOOK_SECRET,
+    })
     app = Estafeta(settings, parts=frozenset({"web", "bot"}))
     await app.start()
     await load_pack("generic", with_demo=True)
-    await connect_sandbox(app.sandbox, settings)
-    users = [app.sandbox.add_user(f"Bench {i}", language_code="ru").id for i in range(50)]
+    await connect_sandbox(state, settings)
+    users = [state.add_user(f"Bench {i}", language_code="ru").id for i in range(50)]
     issued = []
     from core import identity
 
@@ -105,18 +133,15 @@ async def bench_estafeta(settings, count: int, concurrency: int) -> dict:
         finished[update.update_id] = time.perf_counter()
 
     app.processor.process = timed
-    feed = build_feed(app.sandbox, users, count)
+    feed = build_feed(state, users, count)
     try:
         return await drive(f"{app.base_url}{settings.telegram.webhook_path}", feed, concurrency, finished)
     finally:
         await app.stop()
 
 
-async def bench_echo(settings, count: int, concurrency: int) -> dict:
+async def bench_echo(state: SandboxState, telegram_url: str, count: int, concurrency: int) -> dict:
     """A bare aiogram echo bot on its own webhook, using the same sandbox for its replies."""
-    base = Estafeta(settings, parts=frozenset({"web"}))  # only for the sandbox Bot API server
-    await base.start()
-    state = base.sandbox
     users = [state.add_user(f"Echo {i}", language_code="ru").id for i in range(50)]
     finished: dict[int, float] = {}
     router = Router()
@@ -139,8 +164,8 @@ async def bench_echo(settings, count: int, concurrency: int) -> dict:
         finally:
             finished[event.update_id] = time.perf_counter()
 
-    bot = Bot(SANDBOX_TOKEN, session=__import__("aiogram.client.session.aiohttp", fromlist=["x"]).AiohttpSession(
-        api=sandbox_api_server(base.base_url)))
+    bot = Bot(state.token, session=__import__("aiogram.client.session.aiohttp", fromlist=["x"]).AiohttpSession(
+        api=sandbox_api_server(telegram_url)))
     echo_app = web.Application()
     SimpleRequestHandler(dp, bot, handle_in_background=True).register(echo_app, "/hook")
     runner = web.AppRunner(echo_app, access_log=None)
@@ -154,7 +179,6 @@ async def bench_echo(settings, count: int, concurrency: int) -> dict:
     finally:
         await runner.cleanup()
         await bot.session.close()
-        await base.stop()
 
 
 async def main() -> None:
@@ -169,10 +193,10 @@ async def main() -> None:
         "ESTAFETA__WEB__PORT": "0",
         "ESTAFETA__APP__DATA_DIR": "data/bench",
     }
-    settings = load_settings("config.toml", environ=environ)
-    ours = await bench_estafeta(settings, args.updates, args.concurrency)
-    settings = load_settings("config.toml", environ=environ)
-    echo = await bench_echo(settings, args.updates, args.concurrency)
+    async with fake_telegram() as (state, telegram_url):
+        ours = await bench_estafeta(environ, state, telegram_url, args.updates, args.concurrency)
+    async with fake_telegram() as (state, telegram_url):
+        echo = await bench_echo(state, telegram_url, args.updates, args.concurrency)
     print(f"{args.updates} updates, concurrency {args.concurrency}, {db_url.split('@')[-1]} + Redis")
     print(f"{'':10} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
     for name, result in (("estafeta", ours), ("echo", echo)):

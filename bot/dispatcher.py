@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -16,11 +18,18 @@ from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 
 from bot.effects import CaptureReplies
 from bot.middlewares import CallbackWithMessage, I18nMiddleware, IdentityMiddleware, InboxMiddleware
-from core.config import Settings
+from bot.sandbox.state import BOT_ID
+from core.config import Settings, sandbox_token
 from flows import cards, chat_member, customers, fallback, imports, search, staff_menu, start, tasks
 
-SANDBOX_TOKEN = "100000:SANDBOX-token"
 log = logging.getLogger(__name__)
+
+
+def sandbox_bot_token(settings: Settings) -> str:
+    """The sandbox bot's token. Whoever holds it acts as the bot, so it is as secret as a real one; it is derived
+    from the sandbox token so that every process sharing the data dir (web, bot, worker) agrees on it."""
+    secret = hmac.new(sandbox_token(settings).encode(), b"estafeta sandbox bot", hashlib.sha256).hexdigest()
+    return f"{BOT_ID}:{secret}"
 
 
 def create_storage(settings: Settings) -> BaseStorage:
@@ -66,7 +75,7 @@ def create_bot(settings: Settings, sandbox_url: str = "") -> Bot:
     """In sandbox mode the bot talks to the built-in Bot API server (at `sandbox_url`), as it would to Telegram."""
     if settings.sandbox:
         api = TelegramAPIServer.from_base(f"{sandbox_url or settings.public_url}/sandbox/botapi")
-        bot = Bot(SANDBOX_TOKEN, session=AiohttpSession(api=api))
+        bot = Bot(sandbox_bot_token(settings), session=AiohttpSession(api=api))
     else:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base)) \
             if settings.telegram.api_base else AiohttpSession()

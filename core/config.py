@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
+import re
 import secrets
+import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,12 +65,21 @@ class TelegramSettings(_Section):
     bot_username: str = ""
     webhook_path: str = "/telegram/webhook"
     webhook_secret: str = ""
+    # Bearer token of the sandbox persona API; empty: generated once into <app.data_dir>/sandbox.token.
+    sandbox_token: str = ""
 
     @field_validator("webhook_path")
     @classmethod
     def _absolute_path(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError("must start with /")
+        return value
+
+    @field_validator("sandbox_token")
+    @classmethod
+    def _hard_to_guess(cls, value: str) -> str:
+        if value and (len(value) < 16 or not re.fullmatch(r"[A-Za-z0-9._~+/=-]+", value)):
+            raise ValueError("must be empty (generated) or at least 16 letters, digits or -._~+/=")
         return value
 
 
@@ -127,6 +140,16 @@ class Settings(_Section):
     def sandbox(self) -> bool:
         return self.telegram.mode == "sandbox"
 
+    @property
+    def listens_on_loopback(self) -> bool:
+        """Whether only this machine can reach the web port ("" and 0.0.0.0 mean every interface)."""
+        if self.web.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.web.host).is_loopback
+        except ValueError:
+            return False
+
     def check_runtime(self) -> None:
         """Rules that depend on several keys; raised at startup, not at load, so the CLI can still migrate."""
         if self.telegram.mode != "sandbox" and not self.telegram.token:
@@ -182,15 +205,38 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
         raise ConfigError(_describe(exc.errors()[0])) from None
 
 
+def _kept_secret(path: Path, make: Callable[[], str]) -> str:
+    """A secret generated once and kept beside the data, readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of processes starting together (web, bot, worker) one writes the secret and the others read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_kept_secret(path)
+    value = make()
+    with os.fdopen(fd, "w") as file:
+        file.write(value)
+    return value
+
+
+def _read_kept_secret(path: Path) -> str:
+    for _ in range(50):
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.01)  # created by another process that has not written it yet
+    raise ConfigError(f"{path}: empty; delete the file to generate a new secret")
+
+
 def session_secret(settings: Settings) -> bytes:
     """32 bytes for cookie encryption: configured, or generated once and kept beside the data."""
     if settings.web.session_secret:
         return hashlib.sha256(settings.web.session_secret.encode()).digest()
-    key_file = settings.app.data_dir / "session.key"
-    if key_file.exists():
-        return bytes.fromhex(key_file.read_text().strip())
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    key_file.write_text(key.hex())
-    key_file.chmod(0o600)
-    return key
+    return bytes.fromhex(_kept_secret(settings.app.data_dir / "session.key", lambda: secrets.token_bytes(32).hex()))
+
+
+def sandbox_token(settings: Settings) -> str:
+    """The sandbox's access token (`Authorization: Bearer …`): configured, or generated once beside the data."""
+    if settings.telegram.sandbox_token:
+        return settings.telegram.sandbox_token
+    return _kept_secret(settings.app.data_dir / "sandbox.token", lambda: secrets.token_urlsafe(32))

@@ -12,11 +12,11 @@ from aiogram import Bot, Dispatcher
 from aiohttp import web
 
 from bot import sandbox_store
-from bot.dispatcher import create_bot, create_dispatcher
+from bot.dispatcher import create_bot, create_dispatcher, sandbox_bot_token
 from bot.runtime import UpdateProcessor
 from bot.webhook import make_webhook_handler
 from core import inbox, liveness
-from core.config import Settings
+from core.config import Settings, sandbox_token
 from core.db import close_db, open_db
 from jobs.outbox_sender import OutboxSender
 
@@ -39,6 +39,8 @@ class Estafeta:
     processor: UpdateProcessor | None = None
     sender: OutboxSender | None = None
     sandbox: object | None = None
+    # The persona API's bearer token (sandbox mode only): `SandboxClient(app.base_url, token=app.sandbox_token)`.
+    sandbox_token: str = ""
     base_url: str = ""
     _runner: web.AppRunner | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
@@ -55,7 +57,9 @@ class Estafeta:
         app = web.Application(client_max_size=20 * 1024 * 1024)
         setup_webadmin(app, self.settings)
         telegram = self.settings.telegram
-        if telegram.mode in ("webhook", "sandbox"):
+        # Only for real Telegram: in sandbox mode the bot polls, and a webhook there would let anyone who reaches
+        # the port inject updates as any user.
+        if telegram.mode == "webhook":
             app.router.add_post(
                 telegram.webhook_path, make_webhook_handler(telegram.webhook_secret, lambda: self.processor)
             )
@@ -66,14 +70,18 @@ class Estafeta:
     def _mount_sandbox(self, app: web.Application) -> None:
         from bot.sandbox.server import create_sandbox_app
         from bot.sandbox.state import SandboxState
-        from webadmin.app import require_admin_page
+        from webadmin.app import admin_refusal, require_admin_page
 
-        self.sandbox = SandboxState()
+        self.sandbox = SandboxState(token=sandbox_bot_token(self.settings))
+        self.sandbox_token = sandbox_token(self.settings)
         sandbox_store.load(self.sandbox, self._sandbox_file)
         app.router.add_get("/sandbox", _to_sandbox_page)
         app.add_subapp(
             "/sandbox",
-            create_sandbox_app(self.sandbox, is_update_done=inbox.is_settled, chat_page_guard=require_admin_page),
+            create_sandbox_app(
+                self.sandbox, is_update_done=inbox.is_settled, chat_page_guard=require_admin_page,
+                access_token=self.sandbox_token, session_refusal=admin_refusal,
+            ),
         )
 
     # --- lifecycle -----------------------------------------------------------------------------

@@ -14,28 +14,43 @@ from core.config import ConfigError, Settings, load_settings
 from estafeta import imports_cli
 
 BANNER_RULE = "─" * 64
+log = logging.getLogger("estafeta")
 
 
-def _print_demo_hint(settings: Settings, base_url: str) -> None:
+def _print_demo_hint(settings: Settings, base_url: str, sandbox_token: str) -> None:
+    """The start banner. Demo logins and the sandbox token only in sandbox mode: that is the local demo; a real
+    deployment must not advertise the pack's well-known passwords."""
     from core.packs import read_pack
 
     print(BANNER_RULE)
     print(f" Estafeta is running ({settings.telegram.mode} mode, database {settings.database.url})")
     print(f"   Web panel     {base_url}/")
     if settings.sandbox:
-        print(f"   Sandbox chat  {base_url}/sandbox/   (chat with the bot as any persona)")
-        print(f"   Persona API   {base_url}/sandbox/api/users")
+        print(f"   Sandbox chat  {base_url}/sandbox/   (chat with the bot as any persona; for panel admins)")
+        print(f"   Persona API   {base_url}/sandbox/api/users   (a panel admin's session, or the token:)")
+        print(f"   Sandbox token {sandbox_token}")
+        print(f"                 curl -H 'Authorization: Bearer {sandbox_token}' {base_url}/sandbox/api/users")
     print(f"   Health        {base_url}/healthz")
-    for pack in settings.app.packs:
+    for pack in settings.app.packs if settings.sandbox else ():
         demo = read_pack(pack).demo.staff
         for person in demo:
             if person.login:
                 print(f"   Login         {person.login} / {person.password}   ({person.name})")
         personas = [f"{p.name} ({', '.join(p.roles)})" for p in demo if p.telegram_id]
-        if personas and settings.sandbox:
+        if personas:
             print(f"   Personas      {'; '.join(personas)}")
     print(" Stop with Ctrl+C")
     print(BANNER_RULE, flush=True)
+
+
+def _warn_if_sandbox_is_public(settings: Settings) -> None:
+    """The sandbox is a demo with well-known logins: on a reachable address it must not go unnoticed."""
+    if settings.sandbox and not settings.listens_on_loopback:
+        where = settings.web.host or "every interface"
+        log.warning("sandbox mode is listening on %s, not on 127.0.0.1 only", where)
+        print(f"estafeta: WARNING: sandbox mode is listening on {where}, not on 127.0.0.1: anyone who reaches "
+              "this port can try the demo logins. For a real deployment set telegram.mode to polling or webhook; "
+              "for the demo set web.host = \"127.0.0.1\".", file=sys.stderr, flush=True)
 
 
 async def _serve(settings: Settings, parts: frozenset[str]) -> None:
@@ -50,7 +65,8 @@ async def _serve(settings: Settings, parts: frozenset[str]) -> None:
     base_url = await estafeta.start()
     try:
         if base_url:
-            _print_demo_hint(settings, base_url)
+            _print_demo_hint(settings, base_url, estafeta.sandbox_token)
+            _warn_if_sandbox_is_public(settings)
         await stop.wait()
     finally:
         await estafeta.stop()
@@ -96,7 +112,11 @@ async def _load_packs(settings: Settings, packs: list[str], with_demo: bool) -> 
                 raise SystemExit(f"estafeta: pack refused: {error}") from None
             _print_load_report(pack, report)
             for name, login, password in report.logins:
-                print(f"  web login: {login} / {password}  ({name})")
+                if settings.sandbox:
+                    print(f"  web login: {login} / {password}  ({name})")
+                else:  # a real deployment: the pack's demo password is public, so say how to replace it
+                    print(f"  web login: {login} ({name}) has the pack's public demo password; change it "
+                          f"(an admin's: estafeta createadmin {login})")
 
     await _with_db(settings, work)
 

@@ -12,13 +12,13 @@ from redis.asyncio import Redis
 from core.config import Settings
 from webadmin import apikeys, auth, cards, customers, health, staff
 from webadmin.api import setup_api
-from webadmin.guards import require_admin_page
+from webadmin.guards import admin_refusal, require_admin_page
 from webadmin.keys import PANEL_ROUTES, REDIS, SETTINGS
 from webadmin.middlewares import csrf_protect, error_pages
 from webadmin.render import make_environment
 from webadmin.session import current_staff, make_storage
 
-__all__ = ["current_staff", "require_admin_page", "setup_webadmin"]
+__all__ = ["admin_refusal", "current_staff", "require_admin_page", "setup_webadmin"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

@@ -64,11 +64,22 @@ def permission_required(action: str):
     return decorate
 
 
+async def admin_refusal(request: web.Request) -> int | None:
+    """The rule for everything outside the panel that is for admins only (the sandbox chat and its API):
+    None when an admin is signed in, 401 when nobody is, 403 when someone who is not an admin is."""
+    if await current_staff(request) is None:
+        return 401
+    if not await current_is_admin(request):
+        return 403
+    return None
+
+
 async def require_admin_page(request: web.Request) -> web.StreamResponse | None:
     """For pages outside the panel (the sandbox chat): None when an admin is signed in; otherwise a
     303 redirect to /login?next=<this page> (not signed in) or the localized 403 page (signed in, not admin)."""
-    if await current_staff(request) is None:
+    refusal = await admin_refusal(request)
+    if refusal == 401:
         return _to_login(request)
-    if not await current_is_admin(request):
+    if refusal == 403:
         return await render_error(request, 403)
     return None

@@ -1,6 +1,6 @@
 """Python test client for the sandbox persona API.
 
-sandbox = SandboxClient("http://127.0.0.1:8080")
+sandbox = SandboxClient("http://127.0.0.1:8080", token=app.sandbox_token)
 alice = await sandbox.user("Alice", language_code="ru", phone="+380501234567")
 replies = await alice.send("/start")
 replies = await alice.press("Approve")
@@ -87,14 +87,16 @@ class SandboxClient:
     """Client of the persona API at ``{base_url}/sandbox/api``.
 
     ``base_url`` is the web app root (``http://127.0.0.1:8080``); a URL already ending in ``/sandbox`` or
-    ``/sandbox/api`` is accepted too. Pass ``http`` to reuse an ``httpx.AsyncClient`` (then ``base_url`` may be
-    empty when that client has its own ``base_url``).
+    ``/sandbox/api`` is accepted too. ``token`` is the sandbox token, sent as ``Authorization: Bearer``; a bare
+    test sandbox needs none. Pass ``http`` to reuse an ``httpx.AsyncClient`` (then ``base_url`` may be empty when
+    that client has its own ``base_url``; the token is still sent with each request).
     """
 
     def __init__(
         self,
         base_url: str = "",
         *,
+        token: str | None = None,
         http: httpx.AsyncClient | None = None,
         timeout: float = 10.0,
     ) -> None:
@@ -106,6 +108,7 @@ class SandboxClient:
         else:
             self.api = base + "/sandbox/api"
         self.timeout = timeout
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._own_http = http is None
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(timeout + 30.0))
 
@@ -122,13 +125,13 @@ class SandboxClient:
     # ---- raw requests -------------------------------------------------------------------------------------
 
     async def request(self, method: str, path: str, *, expect: tuple[int, ...] = (200, 201), **kwargs: Any) -> Any:
-        response = await self.http.request(method, f"{self.api}{path}", **kwargs)
+        response = await self.http.request(method, f"{self.api}{path}", headers=self.headers, **kwargs)
         try:
             payload = response.json()
         except ValueError:
             payload = response.text
         if response.status_code not in expect:
-            message = payload.get("error") if isinstance(payload, dict) else payload
+            message = (payload.get("error") or payload.get("description")) if isinstance(payload, dict) else payload
             raise SandboxError(
                 f"{method} {path} -> {response.status_code}: {message}", status=response.status_code, payload=payload
             )
@@ -191,7 +194,7 @@ class SandboxClient:
         return await self.request("GET", "/roles")
 
     async def download(self, file_id: str) -> bytes:
-        response = await self.http.get(f"{self.api}/files/{file_id}", follow_redirects=True)
+        response = await self.http.get(f"{self.api}/files/{file_id}", headers=self.headers, follow_redirects=True)
         if response.status_code != 200:
             raise SandboxError(f"file {file_id}: HTTP {response.status_code}", status=response.status_code)
         return response.content

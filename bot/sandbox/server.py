@@ -11,12 +11,17 @@ Routes inside the sub-app (prefix ``/sandbox`` in production):
 * ``/botapi/bot{token}/{method}`` and ``/botapi/file/bot{token}/{file_path}`` — the Bot API subset;
 * ``/api/...`` — the persona API (JSON) used by tests, judges and the browser chat;
 * ``/`` — the browser chat page (``/static/chat.js``, ``/static/chat.css`` beside it).
+
+Who may call what: the Bot API needs the bot token in the URL (``state.token``; keep it secret). The persona API is
+open in a bare sub-app (a test harness); given ``access_token`` it needs ``Authorization: Bearer <access_token>``,
+and given ``session_refusal`` a signed-in session the hook accepts will do as well.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import inspect
 import json
 import logging
@@ -55,6 +60,14 @@ DEFAULT_LOCATION = (50.4501, 30.5234)
 
 IsUpdateDone = Callable[[int], Awaitable[bool]]
 PageGuard = Callable[[web.Request], Awaitable[web.StreamResponse | None]]
+# None when the request's signed-in session may use the persona API, else the status to refuse it with (401/403).
+SessionRefusal = Callable[[web.Request], Awaitable[int | None]]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Sent by the browser chat on every state-changing call it makes with the session cookie. Why a header: a page on
+# another origin can send a cookie-carrying POST only as a "simple" request (a form: text/plain, urlencoded or
+# multipart, no custom headers); adding this header needs a CORS preflight, which the sandbox never grants. The
+# session cookie is SameSite=Lax, which does not stop another port of the same host (same site, other origin).
+BROWSER_HEADER = "X-Requested-With"
 
 
 def sandbox_api_server(base_url: str, *, prefix: str = "/sandbox") -> TelegramAPIServer:
@@ -202,11 +215,18 @@ async def read_params(request: web.Request) -> Params:
 
 class SandboxRuntime:
     def __init__(
-        self, state: SandboxState, is_update_done: IsUpdateDone | None, chat_page_guard: PageGuard | None
+        self,
+        state: SandboxState,
+        is_update_done: IsUpdateDone | None,
+        chat_page_guard: PageGuard | None,
+        access_token: str | None = None,
+        session_refusal: SessionRefusal | None = None,
     ) -> None:
         self.state = state
         self._is_update_done = is_update_done
         self.chat_page_guard = chat_page_guard
+        self.access_token = access_token
+        self.session_refusal = session_refusal
         self.http: aiohttp.ClientSession | None = None
         self.webhook_task: asyncio.Task[None] | None = None
 
@@ -995,11 +1015,15 @@ def _api_error(exc: ApiError) -> web.Response:
     return web.json_response(exc.payload(), status=exc.code)
 
 
+def _same_secret(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 async def handle_bot_api(request: web.Request) -> web.StreamResponse:
     rt = _runtime(request)
     method = request.match_info["method"]
     try:
-        if request.match_info["token"] != rt.state.token:
+        if not _same_secret(request.match_info["token"], rt.state.token):
             raise ApiError(401, "Unauthorized")
         if method.lower() not in BOT_METHODS:
             raise ApiError(404, "Not Found")
@@ -1015,7 +1039,7 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
 
 async def handle_bot_file(request: web.Request) -> web.StreamResponse:
     rt = _runtime(request)
-    if request.match_info["token"] != rt.state.token:
+    if not _same_secret(request.match_info["token"], rt.state.token):
         return _api_error(ApiError(401, "Unauthorized"))
     stored = rt.state.file_by_path(request.match_info["file_path"])
     if stored is None or stored.data is None:
@@ -1039,8 +1063,53 @@ class PersonaError(Exception):
 PersonaHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def persona_handler(func: PersonaHandler) -> PersonaHandler:
+def _refusal(status: int, description: str) -> web.Response:
+    return web.json_response({"ok": False, "description": description}, status=status)
+
+
+def _bearer_token(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+async def _access_refusal(request: web.Request) -> web.Response | None:
+    """None when the caller may use the persona API: by the sandbox token, or by a session the app accepts."""
+    rt = _runtime(request)
+    if rt.access_token is None and rt.session_refusal is None:
+        return None  # a bare sub-app: a test harness on its own port
+    given = _bearer_token(request)
+    if given is not None:
+        if rt.access_token is not None and _same_secret(given, rt.access_token):
+            return None
+        return _refusal(401, "wrong sandbox token")
+    if rt.session_refusal is None:
+        return _refusal(401, "send 'Authorization: Bearer <sandbox token>'")
+    status = await rt.session_refusal(request)
+    if status == 403:
+        return _refusal(403, "only a web panel admin may use the sandbox")
+    if status is not None:
+        return _refusal(401, "sign in to the web panel as an admin, or send 'Authorization: Bearer <sandbox token>'")
+    if request.method not in SAFE_METHODS and not request.headers.get(BROWSER_HEADER):
+        return _refusal(403, f"a request made with the session cookie needs the {BROWSER_HEADER} header")
+    return None
+
+
+def _content_type_refusal(request: web.Request, accepts_multipart: bool) -> web.Response | None:
+    """JSON only: a cross-site form can post text/plain or urlencoded bodies, never application/json."""
+    if not request.body_exists:
+        return None
+    content_type = request.content_type
+    if content_type == "application/json" or (accepts_multipart and content_type == "multipart/form-data"):
+        return None
+    expected = "application/json or multipart/form-data" if accepts_multipart else "application/json"
+    return _refusal(415, f"the body must be {expected}, not {content_type or 'untyped'}")
+
+
+def _persona_route(func: PersonaHandler, *, accepts_multipart: bool) -> PersonaHandler:
     async def wrapper(request: web.Request) -> web.StreamResponse:
+        refusal = await _access_refusal(request) or _content_type_refusal(request, accepts_multipart)
+        if refusal is not None:
+            return refusal
         try:
             return await func(request)
         except PersonaError as exc:
@@ -1053,6 +1122,16 @@ def persona_handler(func: PersonaHandler) -> PersonaHandler:
 
     wrapper.__name__ = func.__name__
     return wrapper
+
+
+def persona_handler(func: PersonaHandler) -> PersonaHandler:
+    """A persona API handler: access and content type checked first (JSON bodies only), errors answered as JSON."""
+    return _persona_route(func, accepts_multipart=False)
+
+
+def upload_handler(func: PersonaHandler) -> PersonaHandler:
+    """A persona API handler that also takes multipart bodies (files a persona sends)."""
+    return _persona_route(func, accepts_multipart=True)
 
 
 def _base_url(request: web.Request) -> str:
@@ -1239,7 +1318,7 @@ def _coordinates(source: dict[str, Any], default: tuple[float, float] | None = N
     return latitude, longitude
 
 
-@persona_handler
+@upload_handler
 async def api_send(request: web.Request) -> web.StreamResponse:
     rt = _runtime(request)
     state = rt.state
@@ -1601,15 +1680,20 @@ def create_sandbox_app(
     *,
     is_update_done: IsUpdateDone | None = None,
     chat_page_guard: PageGuard | None = None,
+    access_token: str | None = None,
+    session_refusal: SessionRefusal | None = None,
 ) -> web.Application:
     """Build the sandbox sub-app; mount it with ``app.add_subapp("/sandbox", create_sandbox_app(state))``.
 
     ``is_update_done(update_id)`` tells whether the bot has finished handling an update; the persona API waits
     for it before answering ``send``/``press``. It may also be set later as ``state.is_update_done``.
     ``chat_page_guard(request)`` may return a response (e.g. a redirect to login) served instead of the page.
+    With ``access_token`` and/or ``session_refusal`` the persona API answers only callers with
+    ``Authorization: Bearer <access_token>`` or a session ``session_refusal`` accepts (it returns None for those);
+    everyone else gets 401/403 with ``{"ok": false, "description": ...}``. Without both it is open.
     """
     app = web.Application()
-    runtime = SandboxRuntime(state, is_update_done, chat_page_guard)
+    runtime = SandboxRuntime(state, is_update_done, chat_page_guard, access_token, session_refusal)
     app[RUNTIME_KEY] = runtime
 
     async def on_startup(_: web.Application) -> None:

@@ -1,8 +1,7 @@
 """Whole conversations through the sandbox, as a person in Telegram would have them."""
 
 from core import identity
-from models import InboxUpdate, Staff
-from tests.bot.updates import start_update
+from models import Staff
 
 
 async def test_invite_binds_and_shows_russian_menu_once(estafeta, sandbox):
@@ -65,21 +64,6 @@ async def test_web_login_link_from_the_bot(estafeta, sandbox):
     reply = (await anna.send("/web"))[-1]
     url = next(word for word in reply.text.split() if "/auth/link/" in word)
     assert url.startswith(estafeta.base_url)
-
-
-async def test_same_update_twice_is_handled_once(estafeta, sandbox):
-    import aiohttp
-
-    guest = await sandbox.user("Twice", language_code="en")
-    update = start_update(987654321, guest.id)
-    async with aiohttp.ClientSession() as http:
-        for _ in range(2):
-            async with http.post(f"{estafeta.base_url}/telegram/webhook", json=update) as response:
-                assert response.status == 200
-    await estafeta.processor.wait_idle()
-    replies = [m for m in await guest.messages() if "ask your admin" in (m.text or "")]
-    assert len(replies) == 1
-    assert (await InboxUpdate.get(update_id=987654321)).status == "done"
 
 
 async def test_blocking_the_bot_stops_and_unblocking_resumes_deliveries(estafeta, sandbox):

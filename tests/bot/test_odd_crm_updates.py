@@ -4,13 +4,11 @@ each is accepted with a 200 and handled without an exception — the inbox row f
 from __future__ import annotations
 
 import aiohttp
-import pytest
 
-from core.packs import load_pack
-from estafeta.app import Estafeta
+from bot.sandbox_personas import connect_sandbox
 from models import InboxUpdate
+from tests.bot.conftest import WEBHOOK_SECRET as SECRET
 
-SECRET = "odd-updates-secret"
 MANAGER, HEAD, STRANGER = 1000002, 1000003, 4040404
 
 
@@ -72,22 +70,9 @@ ODD = [
 ]
 
 
-@pytest.fixture
-async def hooked(make_settings, empty_database):
-    app = Estafeta(make_settings(telegram__webhook_secret=SECRET))
-    await app.start()
-    await load_pack("generic", with_demo=True, demo_records=True)
-    for user_id in (MANAGER, HEAD, STRANGER):
-        if user_id == STRANGER:
-            app.sandbox.add_user("Stranger", language_code="ru", user_id=STRANGER)
-    yield app
-    await app.stop()
-
-
-async def test_odd_crm_updates_are_handled_without_an_exception(hooked):
-    from bot.sandbox_personas import connect_sandbox
-
-    await connect_sandbox(hooked.sandbox, hooked.settings)
+async def test_odd_crm_updates_are_handled_without_an_exception(hooked, telegram):
+    await connect_sandbox(telegram.state, hooked.settings)
+    telegram.state.add_user("Stranger", language_code="ru", user_id=STRANGER)
     async with aiohttp.ClientSession() as http:
         for number, update in enumerate(ODD, start=9000):
             async with http.post(f"{hooked.base_url}/telegram/webhook", json={"update_id": number, **update},

@@ -1,27 +1,16 @@
-"""The webhook: authenticated, durable before 200, and never a 500 for odd input."""
+"""The webhook (webhook mode only): authenticated, durable before 200, handled once, never a 500 for odd input."""
 
 import aiohttp
 import pytest
 
-from core.packs import load_pack
-from estafeta.app import Estafeta
+from bot.sandbox.client import SandboxClient
 from models import InboxUpdate
+from tests.bot.conftest import WEBHOOK_SECRET as SECRET
 from tests.bot.updates import start_update
 
-SECRET = "s3cret-token-for-tests"
 
-
-@pytest.fixture
-async def hooked(make_settings, empty_database):
-    app = Estafeta(make_settings(telegram__webhook_secret=SECRET))
-    await app.start()
-    await load_pack("generic", with_demo=True)
-    yield app
-    await app.stop()
-
-
-async def test_wrong_secret_is_refused_and_nothing_stored(hooked):
-    hooked.sandbox.add_user("Hook", language_code="en", user_id=4242)
+async def test_wrong_secret_is_refused_and_nothing_stored(hooked, telegram):
+    telegram.state.add_user("Hook", language_code="en", user_id=4242)
     url = f"{hooked.base_url}/telegram/webhook"
     async with aiohttp.ClientSession() as http:
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
@@ -33,6 +22,21 @@ async def test_wrong_secret_is_refused_and_nothing_stored(hooked):
             assert ok.status == 200
     await hooked.processor.wait_idle()
     assert (await InboxUpdate.get(update_id=12)).status == "done"
+
+
+async def test_same_update_twice_is_handled_once(hooked, telegram):
+    guest = telegram.state.add_user("Twice", language_code="en", user_id=4343)  # not a demo staff id
+    update = start_update(987654321, guest.id)
+    async with aiohttp.ClientSession() as http:
+        for _ in range(2):
+            async with http.post(f"{hooked.base_url}/telegram/webhook", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+                assert response.status == 200
+    await hooked.processor.wait_idle()
+    async with SandboxClient(telegram.base_url) as client:
+        messages = await (await client.existing_user(guest.id)).messages()
+    assert len([m for m in messages if "ask your admin" in (m.text or "")]) == 1
+    assert (await InboxUpdate.get(update_id=987654321)).status == "done"
 
 
 @pytest.mark.parametrize(
@@ -86,3 +90,14 @@ async def test_odd_but_valid_updates_are_accepted_and_finished(hooked, update):
     await hooked.processor.wait_idle()
     row = await InboxUpdate.get(update_id=update["update_id"])
     assert row.status in ("done", "failed")
+
+
+async def test_sandbox_mode_has_no_webhook(estafeta):
+    """The sandbox bot polls; a webhook beside it would let anyone who reaches the port post updates as anyone."""
+    path = estafeta.settings.telegram.webhook_path
+    async with aiohttp.ClientSession() as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": ""}):
+            async with http.post(f"{estafeta.base_url}{path}", json=start_update(31, 1000001),
+                                 headers=headers) as response:
+                assert response.status in (404, 405)
+    assert not await InboxUpdate.exists(update_id=31)

@@ -90,7 +90,9 @@
 
   // ---- API ----------------------------------------------------------------------------------------------------
   function api(method, path, body, isForm) {
-    var opts = { method: method, headers: {}, credentials: "same-origin" };
+    // The page calls the API with the panel's session cookie; the server takes a state-changing call made with
+    // the cookie only with this header, which a form on another site cannot add.
+    var opts = { method: method, headers: { "X-Requested-With": "estafeta-sandbox" }, credentials: "same-origin" };
     if (body !== undefined) {
       if (isForm) opts.body = body;
       else { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
@@ -99,7 +101,7 @@
       return r.text().then(function (txt) {
         var data = null;
         try { data = txt ? JSON.parse(txt) : null; } catch (e) { data = null; }
-        if (!r.ok) throw new Error((data && data.error) || (r.status + " " + r.statusText));
+        if (!r.ok) throw new Error((data && (data.error || data.description)) || (r.status + " " + r.statusText));
         return data;
       });
     });
