@@ -21,7 +21,10 @@ FIELDS = ("users", "chats", "files", "pending_updates", "delivered_update_ids", 
 def save(state: SandboxState, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as file:
+    # Owner-only: the chats hold one-time login links the bot sent to admins.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(temporary, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
         pickle.dump({name: getattr(state, name) for name in FIELDS}, file, protocol=pickle.HIGHEST_PROTOCOL)
         file.flush()
         os.fsync(file.fileno())

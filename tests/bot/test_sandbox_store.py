@@ -10,6 +10,7 @@ def test_personas_chats_and_undelivered_updates_survive_a_restart(tmp_path):
     olga = before.add_user("Olga", language_code="uk", phone="+380501234567")
     before.user_text(olga.id, "/start")
     sandbox_store.save(before, path)
+    assert path.stat().st_mode & 0o777 == 0o600  # the chats hold admins' one-time login links
 
     after = SandboxState()
     assert sandbox_store.load(after, path)
