@@ -15,7 +15,7 @@ from bot import sandbox_store
 from bot.dispatcher import create_bot, create_dispatcher, sandbox_bot_token
 from bot.runtime import UpdateProcessor
 from bot.webhook import make_webhook_handler
-from core import inbox, liveness
+from core import inbox, liveness, outbox
 from core.config import Settings, sandbox_token
 from core.db import close_db, open_db
 from jobs.outbox_sender import OutboxSender
@@ -117,6 +117,14 @@ class Estafeta:
         self.sender, redis_client = make_sender(self.settings, self.bot)
         if redis_client is not None:
             self._stoppers.append(redis_client.aclose)
+            # What this process commits to the outbox wakes the sender wherever it runs (estafeta worker).
+            announce = self.sender.announce
+            outbox.add_listener(announce)
+
+            async def stop_announcing() -> None:
+                outbox.remove_listener(announce)
+
+            self._stoppers.append(stop_announcing)
         self.processor = UpdateProcessor(self.bot, self.dispatcher, deliver=self.sender.deliver_now)
         if self.sandbox is not None:
             await self._seed_sandbox()

@@ -57,6 +57,9 @@ GLOBAL_SAFETY = 0.98
 UNAUTHORIZED_PAUSE = 30.0
 KICK_RECHECK = 0.05
 
+# Published after a commit that wrote to the outbox; every process's sender loop listens.
+WAKEUP_CHANNEL = "estafeta:outbox:wakeup"
+
 # Answers that will not change on a retry.
 PERMANENT = (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge, TelegramConflictError)
 
@@ -98,6 +101,7 @@ class OutboxSender:
     ) -> None:
         self.bot = bot
         self.settings = settings
+        self.redis = redis_client
         cfg = settings.outbox
         if limiter is None:
             rate = cfg.global_per_second * GLOBAL_SAFETY
@@ -114,6 +118,7 @@ class OutboxSender:
         # Give rows back instead of holding them claimed through a long global pause.
         self.max_slot_wait = 5.0
         self._kicked = asyncio.Event()
+        self._announcing: set[asyncio.Task] = set()
         self._lock = asyncio.Lock()
         self._running = False
         self._recent_429: dict[int, float] = {}  # chat_id -> monotonic time of its last 429
@@ -133,11 +138,41 @@ class OutboxSender:
     def kick_threadsafe(self, loop: asyncio.AbstractEventLoop) -> None:
         loop.call_soon_threadsafe(self._kicked.set)
 
+    def announce(self) -> None:
+        """Something was committed to the outbox in this process: wake the senders of every process (Redis), not
+        only this one's, so a notification written by the web panel goes out at once from the worker."""
+        if self.redis is None:
+            return
+        task = asyncio.get_running_loop().create_task(self.redis.publish(WAKEUP_CHANNEL, b"1"))
+        self._announcing.add(task)
+        task.add_done_callback(self._announced)
+
+    def _announced(self, task: asyncio.Task) -> None:
+        self._announcing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("outbox wake-up not published: %s", task.exception())
+
+    async def _listen_for_wakeups(self, stop_event: asyncio.Event) -> None:
+        while not stop_event.is_set():
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(WAKEUP_CHANNEL)
+                    while not stop_event.is_set():
+                        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                        if message is not None:
+                            self.kick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("outbox wake-ups: Redis subscription lost; polling meanwhile", exc_info=True)
+                await asyncio.sleep(1.0)
+
     async def run_forever(self, stop_event: asyncio.Event) -> None:
         """Drain, then wait up to ``poll_interval`` (or until kicked / the next row is due); until stop_event."""
         self._running = True
         outbox.add_listener(self.kick)
         stop_task = asyncio.ensure_future(stop_event.wait())
+        listener = asyncio.ensure_future(self._listen_for_wakeups(stop_event)) if self.redis is not None else None
         recheck = False
         try:
             while not stop_event.is_set():
@@ -157,6 +192,10 @@ class OutboxSender:
         finally:
             outbox.remove_listener(self.kick)
             stop_task.cancel()
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             self._running = False
 
     # --- delivering --------------------------------------------------------------------------
