@@ -8,7 +8,7 @@ Two people pressing the same button at once: one wins, the other gets MoveError(
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,8 +18,8 @@ from tortoise.transactions import in_transaction
 from core import activity, events, notify, tasks
 from core.clock import now
 from core.fields import FieldError, FieldSpec, clean_value, is_empty, schema_of
-from core.permissions import Actor, Denied, require, visible
-from models import Card, CardHistory, Comment, Customer, Pipeline, ReferenceRow, Staff, Stage, Transition
+from core.permissions import Actor, Denied, may, require, visible
+from models import Card, CardHistory, Comment, Customer, CustomerPhone, Pipeline, ReferenceRow, Staff, Stage, Transition
 
 
 class CardError(Exception):
@@ -42,9 +42,13 @@ def card_number(card: Card, pipeline: Pipeline | None = None) -> str:
 
 @dataclass(frozen=True)
 class CardView:
+    """A card with everything showing it needs, so renderers never query."""
+
     card: Card
     number: str
     transitions: list[Transition]
+    customer_phone: str | None = None  # the customer's first phone, E.164
+    references: dict[str, ReferenceRow] = field(default_factory=dict)  # choice/link fields' rows, by field key
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -90,9 +94,40 @@ async def allowed_transitions(actor: Actor, card: Card) -> list[Transition]:
     return [t for t in candidates if _role_allows(actor, t)]
 
 
-async def card_view(actor: Actor, card_id: int) -> CardView:
-    card = await get_card(actor, card_id)
-    return CardView(card=card, number=card_number(card), transitions=await allowed_transitions(actor, card))
+async def card_view(actor: Actor, card_id: int | Card) -> CardView:
+    """The card as this actor may see it: its moves, its customer's phone, its reference fields' rows. Given a card
+    already loaded with FULL_CARD (just moved, say), it is checked again but not loaded again."""
+    if isinstance(card_id, Card):
+        card = card_id
+        if not await may(actor, "card.view", card):
+            raise CardError("not_found")
+    else:
+        card = await get_card(actor, card_id)
+    phone = None
+    if card.customer_id is not None:
+        phones = await CustomerPhone.filter(customer_id=card.customer_id).order_by("position", "id").limit(1) \
+            .values_list("e164", flat=True)
+        phone = phones[0] if phones else None
+    return CardView(card=card, number=card_number(card), transitions=await allowed_transitions(actor, card),
+                    customer_phone=phone, references=await _rows_shown_by(card))
+
+
+async def _rows_shown_by(card: Card) -> dict[str, ReferenceRow]:
+    """The reference rows that the card's choice (row key) and link (row id) fields point at, by field key."""
+    rows: dict[str, ReferenceRow] = {}
+    values = card.fields_data or {}
+    for spec in schema_of(card.pipeline.field_schema).values():
+        value = values.get(spec.key)
+        if is_empty(value) or spec.type not in ("choice", "link"):
+            continue
+        query = ReferenceRow.filter(reference__key=spec.reference)
+        if spec.type == "choice":
+            row = await query.filter(key=str(value)).first()
+        else:
+            row = await query.filter(id=value).first() if str(value).isdigit() else None
+        if row is not None:
+            rows[spec.key] = row
+    return rows
 
 
 async def list_cards(actor: Actor, *, pipeline_key: str | None = None, open_only: bool = True,
@@ -241,8 +276,11 @@ async def move_card(
     expected_version: int | None = None,
     region: str = "UA",
     default_locale: str = "ru",
+    related: tuple[str, ...] = ENGINE_CARD,
 ) -> Card:
-    card = await get_card(actor, card_id, "card.move", ENGINE_CARD)
+    """`related`: what to load with the card; a caller that shows the card afterwards asks for FULL_CARD and
+    passes the returned card to `card_view`, so a press loads it once."""
+    card = await get_card(actor, card_id, "card.move", related)
     if expected_version is not None and expected_version != card.version:
         raise MoveError("card_changed")
     transition = await Transition.get_or_none(pipeline_id=card.pipeline_id, key=transition_key, active=True)

@@ -29,6 +29,7 @@ from core.fields import field_titles
 from core.i18n import Translator, region_timezone
 from core.permissions import Actor, Denied, can
 from core.pipelines import (
+    FULL_CARD,
     CardError,
     CardView,
     add_comment,
@@ -41,6 +42,7 @@ from core.pipelines import (
 )
 from flows import render
 from flows.callbacks import CardCb, FlowCb, MoveCb, PageCb
+from models import Card
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 8
@@ -101,11 +103,12 @@ def card_keyboard(view: CardView, actor: Actor, t: Translator) -> InlineKeyboard
     return builder.as_markup()
 
 
-async def render_card(actor: Actor, card_id: int, t: Translator, settings: Settings
+async def render_card(actor: Actor, card: int | Card, t: Translator, settings: Settings
                       ) -> tuple[str, InlineKeyboardMarkup]:
-    """The card as this actor sees it. Raises CardError("not_found") for a card he may not see."""
-    view = await card_view(actor, card_id)
-    text = await render.card_text(view, t, currency=settings.crm.currency, tz=reader_tz(settings))
+    """The card as this actor sees it (by id, or a card just loaded with FULL_CARD). Raises CardError("not_found")
+    for a card he may not see."""
+    view = await card_view(actor, card)
+    text = render.card_text(view, t, currency=settings.crm.currency, tz=reader_tz(settings))
     return text, card_keyboard(view, actor, t)
 
 
@@ -345,13 +348,13 @@ async def move_button(query: CallbackQuery, callback_data: MoveCb, actor: Actor,
     move = {"card": callback_data.card, "t": callback_data.t, "v": callback_data.v}
     try:
         card = await move_card(actor, callback_data.card, callback_data.t, expected_version=callback_data.v,
-                               **engine_options(settings))
+                               related=FULL_CARD, **engine_options(settings))
     except (CardError, Denied) as error:
         await handle_move_error(query, error, actor=actor, t=t, settings=settings, state=state, move=move)
         return
     await query.answer(t("card-moved"))
     try:
-        text, keyboard = await render_card(actor, card.id, t, settings)
+        text, keyboard = await render_card(actor, card, t, settings)
     except (CardError, Denied):  # moved out of his sight (e.g. handed to another role)
         await query.message.edit_reply_markup(reply_markup=None)
         return

@@ -14,7 +14,7 @@ from core.fields import FieldSpec, is_empty, schema_of
 from core.i18n import Translator
 from core.phones import format_phone
 from core.pipelines import CardView
-from models import Card, CardHistory, ReferenceRow
+from models import Card, CardHistory
 
 # Thousands and decimal separators per locale: "12 345,50" in ru/uk (a no-break space), "12,345.50" in en.
 SEPARATORS = {"ru": ("\u00a0", ","), "uk": ("\u00a0", ","), "en": (",", ".")}
@@ -81,20 +81,6 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def _reference_titles(specs: list[FieldSpec], values: dict[str, Any], locale: str) -> dict[str, str]:
-    """Titles of the reference rows that choice (row key) and link (row id) fields point at, by field key."""
-    titles: dict[str, str] = {}
-    for spec in specs:
-        value = values.get(spec.key)
-        if is_empty(value) or spec.type not in ("choice", "link"):
-            continue
-        query = ReferenceRow.filter(reference__key=spec.reference)
-        row = await (query.filter(key=str(value)) if spec.type == "choice" else query.filter(id=value)).first()
-        if row is not None:
-            titles[spec.key] = row.title(locale)
-    return titles
-
-
 def field_value(spec: FieldSpec, value: Any, t: Translator, *, currency: str, tz: tzinfo,
                 reference_title: str | None = None) -> str:
     locale = t.locale
@@ -117,15 +103,16 @@ def field_value(spec: FieldSpec, value: Any, t: Translator, *, currency: str, tz
     return str(value)
 
 
-async def card_fields(card: Card, t: Translator, *, currency: str, tz: tzinfo) -> list[tuple[str, str]]:
+def card_fields(view: CardView, t: Translator, *, currency: str, tz: tzinfo) -> list[tuple[str, str]]:
     """(title, value) of the card's filled custom fields, in the schema's order, titles in the reader's language."""
-    specs = list(schema_of(card.pipeline.field_schema).values())
+    card = view.card
     values = card.fields_data or {}
-    references = await _reference_titles(specs, values, t.locale)
     return [
         (spec.title(t.locale),
-         field_value(spec, values[spec.key], t, currency=currency, tz=tz, reference_title=references.get(spec.key)))
-        for spec in specs
+         field_value(spec, values[spec.key], t, currency=currency, tz=tz,
+                     reference_title=view.references[spec.key].title(t.locale) if spec.key in view.references
+                     else None))
+        for spec in schema_of(card.pipeline.field_schema).values()
         if not is_empty(values.get(spec.key))
     ]
 
@@ -134,15 +121,14 @@ def card_heading(number_text: str, card: Card) -> str:
     return f"{number_text} · {card.title}" if card.title else number_text
 
 
-async def card_text(view: CardView, t: Translator, *, currency: str, tz: tzinfo) -> str:
+def card_text(view: CardView, t: Translator, *, currency: str, tz: tzinfo) -> str:
     """The card as plain text (no parse mode: names and field values are shown exactly as typed)."""
     card, locale = view.card, t.locale
     lines = [f"📋 {card_heading(view.number, card)}", f"{t('card-stage')}: {card.stage.title(locale)}"]
     if card.customer is not None:
         customer = card.customer.name
-        phones = await card.customer.phones.all().order_by("position", "id").limit(1)
-        if phones:
-            customer += f", {phone_text(phones[0].e164, locale)}"
+        if view.customer_phone:
+            customer += f", {phone_text(view.customer_phone, locale)}"
         lines.append(f"{t('card-customer')}: {customer}")
     if card.assignee is not None:
         lines.append(f"{t('card-assignee')}: {card.assignee.name}")
@@ -153,7 +139,7 @@ async def card_text(view: CardView, t: Translator, *, currency: str, tz: tzinfo)
         lines.append(" · ".join(marks))
     if card.deadline is not None:
         lines.append(f"{t('card-deadline')}: {datetime_text(card.deadline, locale, tz)}")
-    for title, value in await card_fields(card, t, currency=currency, tz=tz):
+    for title, value in card_fields(view, t, currency=currency, tz=tz):
         lines.append(f"{title}: {value}")
     return "\n".join(lines)[:TEXT_LIMIT]
 
