@@ -68,6 +68,14 @@ class ChildDied(RuntimeError):
     pass
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGKILL it if the driver dies, even by SIGKILL, which no cleanup sees."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 @dataclass
 class Child:
     """One OS process the bench started (a bot). Its output goes to a log file; `tail()` shows the end of it."""
@@ -79,6 +87,7 @@ class Child:
     health_url: str
     proc: asyncio.subprocess.Process | None = None
     started_at: float = 0.0
+    killed: bool = False  # by the bench itself (crash.py), so its death is no error
 
     async def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +96,7 @@ class Child:
             # Own session: a Ctrl+C in the terminal reaches only the driver, which then stops the children itself.
             self.proc = await asyncio.create_subprocess_exec(
                 *self.argv, cwd=ROOT, env=self.env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         finally:
             log.close()
         _LIVE_PIDS.add(self.proc.pid)
@@ -127,6 +136,7 @@ class Child:
 
     def kill9(self) -> None:
         if self.alive:
+            self.killed = True
             os.kill(self.proc.pid, signal.SIGKILL)
 
     async def stop(self, grace: float = 8.0) -> None:
@@ -162,7 +172,7 @@ class Children:
 
     def check_alive(self) -> None:
         for child in self.items:
-            if child.proc is not None and not child.alive and child.proc.returncode not in (None, -signal.SIGKILL):
+            if child.proc is not None and not child.alive and not child.killed:
                 raise child.died("died during the run")
 
     async def __aenter__(self) -> Children:
