@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -220,12 +221,14 @@ def main() -> None:
     parser.add_argument("--start-timeout", type=float, default=60.0, help="seconds to wait for /healthz")
     parser.add_argument("--command", choices=("run", "web"), default="run",
                         help="estafeta command (default run: web + bot + worker, which is where recovery runs)")
+    parser.add_argument("--max-seconds", type=float, default=900.0, help="give up after this long")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     if not 0 < args.kill_after <= args.updates:
         parser.error("--kill-after must be between 1 and --updates")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill stops the bots as Ctrl+C does
     try:
-        code = asyncio.run(main_async(args))
+        code = asyncio.run(asyncio.wait_for(main_async(args), args.max_seconds))
     except KeyboardInterrupt:
         print("\ninterrupted; bot processes stopped", file=sys.stderr)
         code = 130

@@ -21,7 +21,8 @@ How it works
     the query answered plus a message sent or edited, or an alert answer; /menu and /start inv_… — the message
     carrying the main menu's buttons. "done p99" in the table is the latency to that point. A step not complete
     within --timeout counts as an error (the person then starts over with /menu).
-  * Throughput = steps posted inside the measured window (after --warmup) and completed, per second of window.
+  * Throughput = steps posted inside the measured window (after --warmup) and completed, per second of window (or
+    until the last of them completed, when an open loop's backlog outlasts the window).
 
 Scenarios
   stranger  people the bot does not know write free text; the bot answers asking for an invite.
@@ -45,6 +46,7 @@ import asyncio
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -227,6 +229,7 @@ class RunResult:
     spec: RunSpec
     exchanges: list[Exchange]
     seconds: float
+    window_start: float
     cpu: dict[str, float]
     anomalies: Counter = field(default_factory=Counter)
     unaddressed: int = 0
@@ -238,7 +241,12 @@ class RunResult:
 
     @property
     def rate(self) -> float:
-        return len(self.ok) / self.seconds
+        """Completed steps per second, over the window or until the last of them completed if that is later (an
+        open loop that falls behind finishes its backlog after the window: the rate is what the bot achieved)."""
+        if not self.ok:
+            return 0.0
+        span = max(self.seconds, max(e.done for e in self.ok) - self.window_start)
+        return len(self.ok) / span
 
     def p(self, fraction: float, done: bool = False) -> float:
         return percentile([e.done_ms if done else e.latency_ms for e in self.ok], fraction)
@@ -463,7 +471,7 @@ async def run_one(spec: RunSpec, args, log_root: Path) -> RunResult:
                         watcher.result()
                     if load_task not in done:
                         raise TimeoutError("the load did not finish in time")
-                    exchanges, _ = load_task.result()
+                    exchanges, window_start = load_task.result()
                     cpu = cpu_usage(cpu_before, cpu_snapshot(pids)) if cpu_before else {}
                 finally:
                     for task in (load_task, watcher, window_wait):
@@ -474,7 +482,7 @@ async def run_one(spec: RunSpec, args, log_root: Path) -> RunResult:
             for exchange in exchanges:
                 if not exchange.ok:
                     anomalies[exchange.error.split(":")[0] or "error"] += 1
-            return RunResult(spec, exchanges, args.seconds, cpu, anomalies, api.unaddressed_replies, note)
+            return RunResult(spec, exchanges, args.seconds, window_start, cpu, anomalies, api.unaddressed_replies, note)
     finally:
         await api.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -643,6 +651,7 @@ def main() -> None:
     parser.add_argument("--command", choices=("web", "run"), default="web",
                         help="estafeta command each bot process runs (default: web)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill stops the bots as Ctrl+C does
     try:
         asyncio.run(main_async(args))
     except KeyboardInterrupt:
