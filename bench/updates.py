@@ -619,7 +619,8 @@ def plan(args) -> list[RunSpec]:
         rate = args.rate or 100
         for scenario in scenarios:
             add(RunSpec(scenario, 1, args.people or int(rate), rate))
-        add(RunSpec("manager", max(args.processes, 2), closed_people, None))
+        scaled = "manager" if "manager" in scenarios else scenarios[0]
+        add(RunSpec(scaled, max(args.processes, 2), closed_people, None))
         return specs
     people = args.people or (int(args.rate) if args.rate else 32)
     counts = [1, args.processes] if args.processes > 1 and not args.rate else [args.processes]
