@@ -273,6 +273,7 @@ class FakeBotAPI:
                    "username": "bench_bot", "can_join_groups": False, "can_read_all_group_messages": False,
                    "supports_inline_queries": False}
         self.methods: Counter[str] = Counter()
+        self.calls: list[Call] = []  # every call, in arrival order
         self.chats: dict[int, ChatLog] = {}
         self.chat_info: dict[int, dict[str, Any]] = {}
         self.callback_chats: dict[str, int] = {}
@@ -354,12 +355,14 @@ class FakeBotAPI:
         chat_id = self._chat_of(method, params)
         is_reply = method.startswith(REPLY_PREFIXES) and method not in NOT_REPLIES
         result = self._result(method, params, chat_id)
+        call = Call(method, params, at, chat_id, result)
+        self.calls.append(call)
         if is_reply:
             log = self.chats.get(chat_id) if chat_id is not None else None
             if log is None:
                 self.unaddressed_replies += 1
             else:
-                log.add(Call(method, params, at, chat_id, result))
+                log.add(call)
         return result
 
     def _message(self, chat_id: int, params: dict[str, Any], **content: Any) -> dict[str, Any]:
