@@ -30,9 +30,11 @@ $(DEV_STAMP): $(RUN_STAMP)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
+# Benchmarks (PostgreSQL and Redis on 127.0.0.1; not part of the tests): webhook end to end, card moves, kill -9.
 bench: $(DEV_STAMP)
-	$(BIN)/python bench/updates.py
+	$(BIN)/python bench/updates.py --suite
 	$(BIN)/python bench/moves.py
+	$(BIN)/python bench/crash.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info
