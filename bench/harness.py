@@ -198,6 +198,8 @@ def estafeta_env(*, db_url: str, port: int, api_base: str, data_dir: Path, redis
         "ESTAFETA__WEB__PORT": str(port),
         "ESTAFETA__APP__DATA_DIR": str(data_dir),
         "ESTAFETA__APP__BASE_URL": f"http://{HOST}:{port}",
+        # The fake Bot API has no flood limits, and the baseline paces nothing: neither does Estafeta here.
+        "ESTAFETA__OUTBOX__GLOBAL_PER_SECOND": "100000",
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra or {})

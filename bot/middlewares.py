@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,15 +39,22 @@ class InboxMiddleware(BaseMiddleware):
             return UNHANDLED
         deliver = data.pop("deliver_replies", None)
         effects = UpdateEffects(update.update_id, chat_id)
+        turn_deadline = asyncio.get_running_loop().time() + inbox.TURN_WAIT_SECONDS
         try:
-            with after_commit.unit_of_work() as announcements:
-                await inbox.wait_for_turn(update.update_id, chat_id)
-                async with in_transaction():
-                    await inbox.lock_chat(chat_id)
-                    with effects.capturing():
-                        result = await handler(event, data)
-                    if not await inbox.finish(update.update_id):
-                        raise inbox.ClaimLost(update.update_id)
+            while True:
+                try:
+                    with after_commit.unit_of_work() as announcements:
+                        async with in_transaction():
+                            queue_jumping_allowed = asyncio.get_running_loop().time() >= turn_deadline
+                            if not await inbox.take_chat_turn(update.update_id, chat_id, queue_jumping_allowed):
+                                raise inbox.NotYourTurn(update.update_id)
+                            with effects.capturing():
+                                result = await handler(event, data)
+                            if not await inbox.finish(update.update_id):
+                                raise inbox.ClaimLost(update.update_id)
+                    break
+                except inbox.NotYourTurn:
+                    await asyncio.sleep(0.02)  # an older update of this chat is being handled by another process
         except inbox.ClaimLost:
             log.warning("update %s was taken by another process meanwhile; this run rolled back", update.update_id)
             return UNHANDLED

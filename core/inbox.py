@@ -10,7 +10,6 @@ for another process (`take_due`), with no lease to wait out.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -34,6 +33,10 @@ CHAT_LOCK_CLASS = 0x45535443
 
 class ClaimLost(RuntimeError):
     """Another process took the update (this one was presumed dead): this run's effects must roll back."""
+
+
+class NotYourTurn(RuntimeError):
+    """An older update of the chat is still being handled elsewhere: this run rolls back and waits."""
 
 
 async def store(update_id: int, payload: dict[str, Any], *, chat_id: int | None = None, kind: str | None = None,
@@ -132,26 +135,24 @@ async def take_due(limit: int = 100, *, in_hand: set[int] | frozenset[int] = fro
     return list(await InboxUpdate.filter(update_id__in=taken).order_by("update_id"))
 
 
-async def wait_for_turn(update_id: int, chat_id: int | None) -> None:
-    """With several processes, a chat's older update held by another one goes first (for a while at most)."""
+async def take_chat_turn(update_id: int, chat_id: int | None, queue_jumping_allowed: bool = False) -> bool:
+    """First thing in the update's transaction, with several processes: no other process handles an update of this
+    chat until the transaction ends (an advisory lock), and an older update of the chat held by another process
+    goes first — False means wait and try again, unless it has waited long enough (`queue_jumping_allowed`). One
+    round trip; nothing to do on SQLite, which is one process."""
     if chat_id is None or not _is_postgres():
-        return
-    deadline = asyncio.get_running_loop().time() + TURN_WAIT_SECONDS
-    while await InboxUpdate.filter(chat_id=chat_id, update_id__lt=update_id, status__in=UNFINISHED) \
-            .exclude(owner=liveness.me()).exists():
-        if asyncio.get_running_loop().time() >= deadline:
-            log.info("update %s goes ahead of an older one of chat %s held elsewhere", update_id, chat_id)
-            return
-        await asyncio.sleep(0.02)
-
-
-async def lock_chat(chat_id: int | None) -> None:
-    """Inside the update's transaction: no other process handles an update of this chat until it ends."""
-    if chat_id is None or not _is_postgres():
-        return
-    await connections.get("default").execute_query(
-        "SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)", [CHAT_LOCK_CLASS, chat_id]
+        return True
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT EXISTS (SELECT 1 FROM inbox_update WHERE chat_id = $3 AND update_id < $4 "
+        "AND status IN ('pending', 'processing') AND owner IS DISTINCT FROM $5) AS older "
+        "FROM (SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)) AS locked",
+        [CHAT_LOCK_CLASS, chat_id, chat_id, update_id, liveness.me()],
     )
+    if rows[0]["older"] and not queue_jumping_allowed:
+        return False
+    if rows[0]["older"]:
+        log.info("update %s goes ahead of an older one of chat %s held elsewhere", update_id, chat_id)
+    return True
 
 
 def _is_postgres() -> bool:
