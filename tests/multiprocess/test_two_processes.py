@@ -1,0 +1,134 @@
+"""Two `estafeta web` processes on one PostgreSQL database and one Redis, as behind a load balancer, with a fake
+Telegram on 127.0.0.1 (bench.harness). They need a PostgreSQL server on 127.0.0.1; under CI=true its absence fails
+the run instead of skipping."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+
+import aiohttp
+import asyncpg
+import pytest
+import pytest_asyncio
+from tortoise import Tortoise
+
+from bench.databases import PG_ADMIN, fresh_database
+from bench.harness import Children, FakeBotAPI, Person, estafeta_env, free_port
+from core import identity
+from core.db import close_db, tortoise_config
+from core.packs import load_pack
+from models import Role, Staff
+from tests.conftest import IN_CI, LOCAL_REDIS
+
+INVITE = "👤 Invite a colleague"
+# Starting two processes takes a while: the tests of this module share them.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def _postgres_reachable() -> bool:
+    try:
+        conn = await asyncpg.connect(PG_ADMIN, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def two_processes(tmp_path_factory):
+    if not await _postgres_reachable():
+        if IN_CI:
+            pytest.fail("CI=true but PostgreSQL on 127.0.0.1:5432 does not answer")
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 does not answer")
+    tmp_path = tmp_path_factory.mktemp("two-processes")
+    redis_url = os.environ.get("ESTAFETA__REDIS__URL") or LOCAL_REDIS
+    name = f"estafeta_two_{uuid.uuid4().hex[:8]}"
+    db_url = await fresh_database(name)
+    api = FakeBotAPI()
+    await api.start()
+    endpoints = []
+    try:
+        async with Children(tmp_path / "logs") as children:
+            for index in range(2):
+                port = free_port()
+                env = estafeta_env(db_url=db_url, port=port, api_base=api.base_url, data_dir=tmp_path / f"data{index}",
+                                   redis_url=redis_url)
+                child = children.add(f"web{index}", [sys.executable, "-m", "estafeta", "web"], env,
+                                     f"http://127.0.0.1:{port}/healthz")
+                await child.start()
+                await child.wait_healthy(120)  # one after the other: the first one migrates the database
+                endpoints.append(f"http://127.0.0.1:{port}/telegram/webhook")
+            await Tortoise.init(config=tortoise_config(db_url))
+            try:
+                yield api, endpoints
+            finally:
+                await close_db()
+    finally:
+        await api.stop()
+        conn = await asyncpg.connect(PG_ADMIN)
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.close()
+
+
+async def replies_of(person: Person, count: int, seconds: float = 20.0) -> list:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while len(person.log.calls) < count:
+        assert asyncio.get_running_loop().time() < deadline, f"{len(person.log.calls)} of {count} replies came"
+        await asyncio.sleep(0.05)
+    return person.log.calls
+
+
+def buttons(call) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
+
+
+async def test_the_same_updates_delivered_to_both_processes_at_once_are_handled_once(two_processes):
+    api, endpoints = two_processes
+    people = [Person(api, 7_100_000 + n, f"Guest {n}", endpoints[0], language_code="en") for n in range(12)]
+    async with aiohttp.ClientSession() as http:
+        posts = []
+        for person in people:
+            update = person.text_update("/start")
+            for endpoint in endpoints:  # Telegram re-sends to the load balancer, which picks the other process
+                person.endpoint = endpoint
+                posts.append(person.post(http, dict(update)))
+        assert set(await asyncio.gather(*posts)) == {200}
+    for person in people:
+        await replies_of(person, 1)
+    await asyncio.sleep(1.0)  # a second reply, if any, would come now
+    assert [len(person.log.calls) for person in people] == [1] * len(people)
+
+
+async def test_a_role_removed_is_gone_from_the_menu_in_every_process_at_the_next_update(two_processes):
+    api, endpoints = two_processes
+    await load_pack("generic", with_demo=False)
+    issued = await identity.create_invite("manager", ttl_hours=1, name="Olga Manager")
+    olga = Person(api, 7_200_001, "Olga", endpoints[0], language_code="en")
+    async with aiohttp.ClientSession() as http:
+
+        async def menu_at(endpoint: str) -> list[str]:
+            olga.endpoint = endpoint
+            before = len(olga.log.calls)
+            assert await olga.post(http, olga.text_update("/menu")) == 200
+            calls = await replies_of(olga, before + 1)
+            return buttons(calls[-1])
+
+        olga.endpoint = endpoints[0]
+        assert await olga.post(http, olga.text_update(f"/start {issued.start_parameter}")) == 200
+        await replies_of(olga, 2)  # the welcome and the menu
+        staff = await Staff.get(telegram_id=olga.user_id)
+        assert INVITE not in await menu_at(endpoints[0])
+        assert INVITE not in await menu_at(endpoints[1])  # both processes now hold her in their caches
+
+        admin = await Role.get(key="admin")
+        await staff.roles.add(admin)  # the panel, in yet another process
+        assert INVITE in await menu_at(endpoints[0])
+        assert INVITE in await menu_at(endpoints[1])
+
+        await staff.roles.remove(admin)
+        assert INVITE not in await menu_at(endpoints[1])
+        assert INVITE not in await menu_at(endpoints[0])
