@@ -1,13 +1,13 @@
 from dataclasses import dataclass
 
 import pytest
-from aiohttp import web
 
 from bot.sandbox import SandboxState, create_sandbox_app
 from bot.sandbox.client import SandboxClient
 from bot.sandbox_personas import connect_sandbox
 from core.packs import load_pack
 from estafeta.app import Estafeta
+from tests.servers import sandbox_parent, served
 
 WEBHOOK_SECRET = "webhook-secret-for-tests"
 
@@ -45,15 +45,8 @@ class FakeTelegram:
 async def telegram():
     """Telegram's stand-in on 127.0.0.1 for the product in webhook mode: a bare sandbox (open, a test harness)."""
     state = SandboxState()
-    parent = web.Application()
-    parent.add_subapp("/sandbox", create_sandbox_app(state))
-    runner = web.AppRunner(parent, shutdown_timeout=0.05)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    yield FakeTelegram(state, f"http://{host}:{port}")
-    await runner.cleanup()
+    async with served(sandbox_parent(create_sandbox_app(state))) as base_url:
+        yield FakeTelegram(state, base_url)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.webhook import make_webhook_handler
 from models import InboxUpdate
 from tests.bot.updates import text_update
+from tests.servers import served
 
 SECRET = "poison-secret"
 
@@ -18,20 +19,14 @@ async def webhook(estafeta):
     """The product's webhook handler, on its own port, feeding the running product's processor."""
     app = web.Application(client_max_size=8 * 1024 * 1024)
     app.router.add_post("/hook", make_webhook_handler(SECRET, lambda: estafeta.processor))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    async with aiohttp.ClientSession() as http:
+    async with served(app) as base, aiohttp.ClientSession() as http:
 
         async def post(body: bytes) -> int:
-            async with http.post(f"http://127.0.0.1:{port}/hook", data=body, headers={
+            async with http.post(f"{base}/hook", data=body, headers={
                     "X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}) as response:
                 return response.status
 
         yield post
-    await runner.cleanup()
 
 
 async def recovery_spawns_nothing(estafeta) -> None:

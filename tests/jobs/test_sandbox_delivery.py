@@ -9,13 +9,13 @@ import aiohttp
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiohttp import web
 
 from bot.sandbox.server import create_sandbox_app, sandbox_api_server
 from bot.sandbox.state import SandboxState
 from core import outbox
 from jobs.outbox_sender import OutboxSender
 from models import ChatState, Outbox
+from tests.servers import sandbox_parent, served
 
 TOKEN = "100000:SANDBOX-token"
 TOLERANCE = 0.005
@@ -24,35 +24,27 @@ TOLERANCE = 0.005
 @pytest.fixture
 async def sandbox():
     state = SandboxState(token=TOKEN)
-    parent = web.Application()
-    parent.add_subapp("/sandbox", create_sandbox_app(state))
-    runner = web.AppRunner(parent, shutdown_timeout=0.05)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    bot = Bot(TOKEN, session=AiohttpSession(api=sandbox_api_server(base)))
-    http = aiohttp.ClientSession()
+    async with served(sandbox_parent(create_sandbox_app(state))) as base:
+        bot = Bot(TOKEN, session=AiohttpSession(api=sandbox_api_server(base)))
+        http = aiohttp.ClientSession()
 
-    async def api(method: str, path: str, body: dict | None = None) -> dict:
-        async with http.request(method, f"{base}/sandbox/api/{path}", json=body) as resp:
-            assert resp.status < 300, await resp.text()
-            return await resp.json()
+        async def api(method: str, path: str, body: dict | None = None) -> dict:
+            async with http.request(method, f"{base}/sandbox/api/{path}", json=body) as resp:
+                assert resp.status < 300, await resp.text()
+                return await resp.json()
 
-    async def user(name: str) -> int:
-        return (await api("POST", "users", {"name": name, "language_code": "en"}))["id"]
+        async def user(name: str) -> int:
+            return (await api("POST", "users", {"name": name, "language_code": "en"}))["id"]
 
-    def bot_texts(chat_id: int) -> list[str]:
-        chat = state.chats[chat_id]
-        return [m.tg.get("text") for m in sorted(chat.visible(), key=lambda m: m.message_id) if m.sender == "bot"]
+        def bot_texts(chat_id: int) -> list[str]:
+            chat = state.chats[chat_id]
+            return [m.tg.get("text") for m in sorted(chat.visible(), key=lambda m: m.message_id) if m.sender == "bot"]
 
-    try:
-        yield SimpleNamespace(state=state, bot=bot, api=api, user=user, bot_texts=bot_texts)
-    finally:
-        await http.close()
-        await bot.session.close()
-        await runner.cleanup()
+        try:
+            yield SimpleNamespace(state=state, bot=bot, api=api, user=user, bot_texts=bot_texts)
+        finally:
+            await http.close()
+            await bot.session.close()
 
 
 def deliveries(state: SandboxState, chat_id: int | None = None) -> list[float]:

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.sandbox import DEFAULT_TOKEN, SandboxState, create_sandbox_app, sandbox_api_server
 from bot.sandbox.client import SandboxClient
+from tests.servers import served
 
 
 def make_png(width: int = 24, height: int = 16, rgb: tuple[int, int, int] = (40, 120, 200)) -> bytes:
@@ -73,16 +74,8 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
 
     parent.router.add_post("/hook", webhook)
     parent.add_subapp("/sandbox", create_sandbox_app(state))
-    runner = web.AppRunner(parent, shutdown_timeout=2.0)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    server = SandboxServer(f"http://{host}:{port}", state, parent, {"hook_calls": hook_calls, "hook_reply": hook_reply})
-    try:
-        yield server
-    finally:
-        await runner.cleanup()
+    async with served(parent, shutdown_timeout=2.0) as base_url:
+        yield SandboxServer(base_url, state, parent, {"hook_calls": hook_calls, "hook_reply": hook_reply})
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.sandbox import SandboxState, create_sandbox_app
 from bot.sandbox.client import SandboxClient, SandboxError
+from tests.servers import sandbox_parent, served
 
 from .conftest import SandboxServer, make_png
 
@@ -49,35 +50,18 @@ async def test_chat_page_guard() -> None:
             return None
         return web.Response(status=302, headers={"Location": "/login"})
 
-    parent = web.Application()
-    parent.add_subapp("/sandbox", create_sandbox_app(SandboxState(), chat_page_guard=guard))
-    runner = web.AppRunner(parent)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as http:
+    async with served(sandbox_parent(create_sandbox_app(SandboxState(), chat_page_guard=guard))) as base:
+        async with httpx.AsyncClient(base_url=base) as http:
             response = await http.get("/sandbox/")
             assert response.status_code == 302 and response.headers["location"] == "/login"
             assert (await http.get("/sandbox/?let=me")).status_code == 200
             # the page guard is the page's: without a token or session hook the persona API stays open (a harness)
             assert (await http.get("/sandbox/api/users")).json() == []
-    finally:
-        await runner.cleanup()
 
 
 async def test_an_access_token_locks_the_persona_api() -> None:
     token = "harness-token-0123456789"
-    parent = web.Application()
-    parent.add_subapp("/sandbox", create_sandbox_app(SandboxState(), access_token=token))
-    runner = web.AppRunner(parent)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        base = f"http://{host}:{port}"
+    async with served(sandbox_parent(create_sandbox_app(SandboxState(), access_token=token))) as base:
         async with SandboxClient(base) as anonymous:
             with pytest.raises(SandboxError) as refused:
                 await anonymous.users()
@@ -90,8 +74,6 @@ async def test_an_access_token_locks_the_persona_api() -> None:
             assert [user["id"] for user in await client.users()] == [alice.id]
         async with httpx.AsyncClient(base_url=base) as http:
             assert (await http.get("/sandbox/")).status_code == 200  # no page guard given
-    finally:
-        await runner.cleanup()
 
 
 @pytest.mark.skipif(
