@@ -13,14 +13,9 @@ import aiohttp
 import asyncpg
 import pytest
 import pytest_asyncio
-from tortoise import Tortoise
 
 from bench.databases import PG_ADMIN, fresh_database
 from bench.harness import Children, FakeBotAPI, Person, estafeta_env, free_port
-from core import identity
-from core.db import close_db, tortoise_config
-from core.packs import load_pack
-from models import Role, Staff
 from tests.conftest import IN_CI, LOCAL_REDIS
 
 INVITE = "👤 Invite a colleague"
@@ -61,11 +56,7 @@ async def two_processes(tmp_path_factory):
                 await child.start()
                 await child.wait_healthy(120)  # one after the other: the first one migrates the database
                 endpoints.append(f"http://127.0.0.1:{port}/telegram/webhook")
-            await Tortoise.init(config=tortoise_config(db_url))
-            try:
-                yield api, endpoints
-            finally:
-                await close_db()
+            yield api, endpoints, db_url, env
     finally:
         await api.stop()
         conn = await asyncpg.connect(PG_ADMIN)
@@ -87,7 +78,7 @@ def buttons(call) -> list[str]:
 
 
 async def test_the_same_updates_delivered_to_both_processes_at_once_are_handled_once(two_processes):
-    api, endpoints = two_processes
+    api, endpoints, _, _ = two_processes
     people = [Person(api, 7_100_000 + n, f"Guest {n}", endpoints[0], language_code="en") for n in range(12)]
     async with aiohttp.ClientSession() as http:
         posts = []
@@ -103,11 +94,22 @@ async def test_the_same_updates_delivered_to_both_processes_at_once_are_handled_
     assert [len(person.log.calls) for person in people] == [1] * len(people)
 
 
+async def estafeta_cli(env: dict[str, str], *args: str) -> str:
+    """The CLI, as an admin would run it on the server: another process again."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "estafeta", *args, env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    return output.decode()
+
+
 async def test_a_role_removed_is_gone_from_the_menu_in_every_process_at_the_next_update(two_processes):
-    api, endpoints = two_processes
-    await load_pack("generic", with_demo=False)
-    issued = await identity.create_invite("manager", ttl_hours=1, name="Olga Manager")
+    api, endpoints, db_url, env = two_processes
+    await estafeta_cli(env, "pack", "load", "generic")
+    printed = await estafeta_cli(env, "invite", "manager", "--name", "Olga Manager")
+    start = next(line.split("send to the bot: ")[1] for line in printed.splitlines() if "send to the bot: " in line)
     olga = Person(api, 7_200_001, "Olga", endpoints[0], language_code="en")
+    database = await asyncpg.connect(db_url)
     async with aiohttp.ClientSession() as http:
 
         async def menu_at(endpoint: str) -> list[str]:
@@ -117,18 +119,21 @@ async def test_a_role_removed_is_gone_from_the_menu_in_every_process_at_the_next
             calls = await replies_of(olga, before + 1)
             return buttons(calls[-1])
 
-        olga.endpoint = endpoints[0]
-        assert await olga.post(http, olga.text_update(f"/start {issued.start_parameter}")) == 200
-        await replies_of(olga, 2)  # the welcome and the menu
-        staff = await Staff.get(telegram_id=olga.user_id)
-        assert INVITE not in await menu_at(endpoints[0])
-        assert INVITE not in await menu_at(endpoints[1])  # both processes now hold her in their caches
+        try:
+            assert await olga.post(http, olga.text_update(start)) == 200
+            await replies_of(olga, 2)  # the welcome and the menu
+            staff_id = await database.fetchval("SELECT id FROM staff WHERE telegram_id = $1", olga.user_id)
+            admin_id = await database.fetchval("SELECT id FROM role WHERE key = 'admin'")
+            assert INVITE not in await menu_at(endpoints[0])
+            assert INVITE not in await menu_at(endpoints[1])  # both processes now hold her in their caches
 
-        admin = await Role.get(key="admin")
-        await staff.roles.add(admin)  # the panel, in yet another process
-        assert INVITE in await menu_at(endpoints[0])
-        assert INVITE in await menu_at(endpoints[1])
+            # As the panel would, in yet another process.
+            await database.execute("INSERT INTO staff_role (staff_id, role_id) VALUES ($1, $2)", staff_id, admin_id)
+            assert INVITE in await menu_at(endpoints[0])
+            assert INVITE in await menu_at(endpoints[1])
 
-        await staff.roles.remove(admin)
-        assert INVITE not in await menu_at(endpoints[1])
-        assert INVITE not in await menu_at(endpoints[0])
+            await database.execute("DELETE FROM staff_role WHERE staff_id = $1 AND role_id = $2", staff_id, admin_id)
+            assert INVITE not in await menu_at(endpoints[1])
+            assert INVITE not in await menu_at(endpoints[0])
+        finally:
+            await database.close()
