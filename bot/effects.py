@@ -1,7 +1,7 @@
 """A handler's replies are effects of its update: written to the outbox in the update's transaction, sent after.
 
 While an update is handled (`UpdateEffects.capturing`), every Bot API call that changes what a user sees
-(sendMessage, editMessageText, answerCallbackQuery …) is not made but written as an outbox row keyed by
+(sendMessage, editMessageText, answerCallbackQuery …) is not made but becomes an outbox row keyed by
 (update_id, position), inside the transaction that also finishes the inbox row. So an update that is handled
 again after a crash finds either nothing of its first run (rolled back) or everything (committed, inbox done,
 never handled again): no reply twice. The rows are written as `sending`, owned by this process, and delivered
@@ -9,9 +9,11 @@ by it right after the commit, in order, so replies stay as fast as a direct send
 marking them sent leaves them to another (core.liveness) — the one remaining window, documented in the README.
 
 The handler gets back what Telegram would have returned, as far as it can be known before sending: a sent
-message's id is not known yet, so it is the outbox row's id, negated. Later calls that name a negative message id
-(an edit of "that message", from this update, a later one or a background job) are resolved to the real id
-once the row is sent (`resolve_message_ids`).
+message's id is not known yet, so it is a negative stand-in naming the reply (core.outbox.reply_reference).
+Later calls that name it (an edit of "that message", from this update, a later one or a background job) are
+resolved to the real id once the reply is sent (`resolve_message_ids`).
+
+The rows are written together just before the update finishes (`flush`): one statement on PostgreSQL.
 
 Calls that only read (getFile, getMe, downloads) and sends of local files (their bytes cannot be stored as
 JSON) go out at once.
@@ -66,16 +68,18 @@ class UpdateEffects:
         finally:
             _current.reset(token)
 
-    async def write(self, bot: Bot, method: TelegramMethod) -> Any:
+    def write(self, bot: Bot, method: TelegramMethod) -> Any:
         payload = method_payload(method)
         chat_id = payload.pop("chat_id", None)
         if not isinstance(chat_id, int):
             chat_id = self.chat_id or 0  # answerCallbackQuery names no chat: it belongs to the update's
-        row = await outbox.write_reply(
-            self.update_id, len(self.rows), chat_id, method.__api_method__, payload, owner=liveness.me(),
-        )
+        row = outbox.reply_row(self.update_id, len(self.rows), chat_id, method.__api_method__, payload)
         self.rows.append(row)
         return _placeholder_result(bot, method.__api_method__, row, payload)
+
+    async def flush(self) -> None:
+        """Writes the replies, in the update's transaction, just before it finishes."""
+        await outbox.write_replies(self.rows, owner=liveness.me())
 
 
 def method_payload(method: TelegramMethod) -> dict[str, Any]:
@@ -106,7 +110,7 @@ def _placeholder_result(bot: Bot, api_method: str, row: Outbox, payload: dict[st
 
 def _placeholder_message(bot: Bot, row: Outbox, payload: dict[str, Any], message_id: int | None = None) -> Message:
     data = {
-        "message_id": message_id if message_id is not None else -row.id,
+        "message_id": message_id if message_id is not None else outbox.reply_reference(row.update_id, row.position),
         "date": datetime.now(UTC),
         "chat": {"id": row.chat_id, "type": "private" if row.chat_id > 0 else "supergroup"},
     }
@@ -122,7 +126,7 @@ class CaptureReplies(BaseRequestMiddleware):
     async def __call__(self, make_request: NextRequestMiddlewareType, bot: Bot, method: TelegramMethod):
         effects = _current.get()
         if effects is not None and method.__api_method__ in DEFERRED and not _carries_local_file(method):
-            return await effects.write(bot, method)
+            return effects.write(bot, method)
         return await make_request(bot, await resolve_message_ids(method))
 
 
@@ -134,11 +138,12 @@ async def resolve_message_ids(method: TelegramMethod, wait_seconds: float = 5.0)
         return method
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while True:
-        real = await outbox.sent_message_id(-message_id)
+        real = await outbox.sent_message_id(message_id)
         if real is not None or asyncio.get_running_loop().time() >= deadline:
             break
         await asyncio.sleep(0.05)
     if real is None:
-        log.warning("%s names outbox row %s, which was never sent", method.__api_method__, -message_id)
+        log.warning("%s names the reply %s, which was never sent", method.__api_method__,
+                    outbox.referenced_reply(message_id))
         return method
     return method.model_copy(update={"message_id": real})

@@ -50,6 +50,7 @@ class InboxMiddleware(BaseMiddleware):
                                 raise inbox.NotYourTurn(update.update_id)
                             with effects.capturing():
                                 result = await handler(event, data)
+                            await effects.flush()
                             if not await inbox.finish(update.update_id):
                                 raise inbox.ClaimLost(update.update_id)
                     break
@@ -79,6 +80,7 @@ class InboxMiddleware(BaseMiddleware):
                 async with in_transaction():
                     with effects.capturing():
                         await tell_user_it_failed(update, t)
+                    await effects.flush()
                     if not await inbox.finish(update.update_id, error=f"{type(exc).__name__}: {exc}"):
                         raise inbox.ClaimLost(update.update_id)
             except inbox.ClaimLost:

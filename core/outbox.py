@@ -14,6 +14,7 @@ No aiogram here: the sender in ``jobs/outbox_sender.py`` maps Telegram's answers
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections.abc import Callable, Iterable
@@ -148,16 +149,66 @@ async def enqueue(
     return row
 
 
-async def write_reply(update_id: int, position: int, chat_id: int, method: str, payload: dict[str, Any], *,
-                      owner: int) -> Outbox:
-    """A handler's reply, written in its update's transaction and already claimed (`sending`) by `owner`, the
-    process that delivers it right after the commit; (update_id, position) is unique, so a second run of the same
-    update cannot write it again. A reply goes to someone who has just written, so no blocked-chat check."""
+# A reply's message id is not known until Telegram answers, so the handler is given a stand-in: negative, naming
+# the reply by its update and place, (update_id, position) — the outbox's unique key. Any later call naming it is
+# resolved once that row is sent.
+POSITIONS_PER_UPDATE = 1000
+
+
+def reply_reference(update_id: int, position: int) -> int:
+    return -(update_id * POSITIONS_PER_UPDATE + position + 1)
+
+
+def referenced_reply(message_id: int) -> tuple[int, int] | None:
+    """(update_id, position) for a stand-in message id; None for a real one."""
+    if message_id >= 0:
+        return None
+    update_id, position = divmod(-message_id - 1, POSITIONS_PER_UPDATE)
+    return update_id, position
+
+
+def reply_row(update_id: int, position: int, chat_id: int, method: str, payload: dict[str, Any]) -> Outbox:
+    """A handler's reply, not yet written: `write_replies` writes an update's replies together."""
     if method not in METHODS:
         raise ValueError(f"unsupported outbox method {method!r}")
+    if position >= POSITIONS_PER_UPDATE:
+        raise ValueError(f"an update may make at most {POSITIONS_PER_UPDATE} replies")
     at = clock.now()
-    return await Outbox.create(chat_id=chat_id, method=method, payload=payload, status=SENDING, not_before=at,
-                               claimed_at=at, owner=owner, update_id=update_id, position=position)
+    return Outbox(chat_id=chat_id, method=method, payload=payload, status=SENDING, not_before=at, claimed_at=at,
+                  update_id=update_id, position=position, attempts=0)
+
+
+async def write_replies(rows: list[Outbox], *, owner: int) -> None:
+    """An update's replies, written in its transaction with one statement and already claimed (`sending`) by
+    `owner`, the process that delivers them right after the commit. (update_id, position) is unique, so a second
+    run of the same update cannot write them again. A reply goes to someone who has just written: no blocked-chat
+    check."""
+    if not rows:
+        return
+    conn = _conn()
+    if _dialect(conn) != "postgres":  # one process, no network: a statement per row costs next to nothing
+        for row in rows:
+            row.owner = owner
+            await row.save(using_db=conn)
+        return
+    columns = ("chat_id", "method", "payload", "status", "attempts", "not_before", "claimed_at", "created_at",
+               "update_id", "position", "owner")
+    values: list[Any] = []
+    groups = []
+    for row in rows:
+        row.owner = owner
+        row.created_at = row.claimed_at
+        marks = []
+        for column in columns:
+            value = getattr(row, column)
+            values.append(json.dumps(value, ensure_ascii=False) if column == "payload" else value)
+            marks.append(f"${len(values)}")
+        groups.append(f"({', '.join(marks)})")
+    result = await conn.execute_query_dict(
+        f"INSERT INTO outbox ({', '.join(columns)}) VALUES {', '.join(groups)} RETURNING id", values
+    )
+    for row, inserted in zip(rows, result, strict=True):
+        row.id = inserted["id"]
 
 
 async def release_replies(rows: Iterable[Outbox]) -> int:
@@ -168,34 +219,64 @@ async def release_replies(rows: Iterable[Outbox]) -> int:
     return count
 
 
-async def sent_message_id(row_id: int) -> int | None:
-    """The message id Telegram gave a sent row (None while unsent, or if it never was)."""
-    rows = await Outbox.filter(id=row_id, status=SENT).values_list("sent_message_id", flat=True)
+async def sent_message_id(reference: int) -> int | None:
+    """The message id Telegram gave the reply a stand-in id names (None while unsent, or if it never was)."""
+    key = referenced_reply(reference)
+    if key is None:
+        return reference
+    rows = await Outbox.filter(update_id=key[0], position=key[1], status=SENT).values_list("sent_message_id",
+                                                                                            flat=True)
     return rows[0] if rows else None
 
 
 class UnresolvedReference(LookupError):
-    """A row names a message by an outbox row that was never sent (it failed or the chat blocked the bot)."""
+    """A row names a message by a reply that was never sent (it failed or the chat blocked the bot)."""
 
 
-async def resolve_references(payload: dict[str, Any]) -> dict[str, Any]:
-    """Message ids below zero name outbox rows (a reply's id was not known when it was written): the real ids.
+async def resolve_references(payload: dict[str, Any], known: dict[int, int] | None = None) -> dict[str, Any]:
+    """Stand-in message ids (below zero) become the real ids; `known` has those just sent and not yet recorded.
     A reply-to that cannot be resolved is dropped; an edit or delete of an unsent message cannot be made."""
+    known = known or {}
+
+    async def real_id(reference: int) -> int | None:
+        return known[reference] if reference in known else await sent_message_id(reference)
+
     resolved = dict(payload)
     message_id = resolved.get("message_id")
     if isinstance(message_id, int) and message_id < 0:
-        real = await sent_message_id(-message_id)
+        real = await real_id(message_id)
         if real is None:
-            raise UnresolvedReference(f"message of outbox row {-message_id} was never sent")
+            raise UnresolvedReference(f"the reply {referenced_reply(message_id)} was never sent")
         resolved["message_id"] = real
     reply_to = resolved.get("reply_parameters") or {}
     if isinstance(reply_to.get("message_id"), int) and reply_to["message_id"] < 0:
-        real = await sent_message_id(-reply_to["message_id"])
+        real = await real_id(reply_to["message_id"])
         if real is None:
             resolved.pop("reply_parameters")
         else:
             resolved["reply_parameters"] = {**reply_to, "message_id": real}
     return resolved
+
+
+async def mark_replies_sent(sent: list[tuple[Outbox, int | None]]) -> None:
+    """Record the delivery of an update's replies at once: (row, the message id Telegram gave it)."""
+    if not sent:
+        return
+    at = clock.now()
+    conn = _conn()
+    if _dialect(conn) == "postgres":
+        await conn.execute_query(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_at = NULL, error = NULL, "
+            "sent_message_id = v.message_id FROM unnest($2::bigint[], $3::bigint[]) AS v(id, message_id) "
+            "WHERE outbox.id = v.id AND outbox.status IN ('sending', 'pending')",
+            [at, [row.id for row, _ in sent], [message_id for _, message_id in sent]],
+        )
+    else:
+        for row, message_id in sent:
+            await Outbox.filter(id=row.id, status__in=[SENDING, PENDING]).update(
+                status=SENT, sent_at=at, claimed_at=None, error=None, sent_message_id=message_id)
+    for row, message_id in sent:
+        row.status, row.sent_at, row.sent_message_id = SENT, at, message_id
 
 
 # --- claiming ----------------------------------------------------------------------------------

@@ -253,28 +253,36 @@ class OutboxSender:
 
     async def deliver_now(self, rows: list[Outbox]) -> int:
         """Send an update's replies, just committed and already claimed by this process, in their order: no
-        claim round trip and no per-chat pause (they answer what the user just did), only the global pace."""
-        sent = 0
-        for index, row in enumerate(rows):
-            try:
-                held = await self.limiter.wait_turn(self.max_slot_wait)
-                if held:
-                    self._hold_until = max(self._hold_until, time.monotonic() + held)
+        claim round trip and no per-chat pause (they answer what the user just did), only the global pace. What
+        went out is recorded with one statement at the end."""
+        delivered: list[tuple[Outbox, int | None]] = []
+        known: dict[int, int] = {}  # stand-in ids of replies sent here, for the rows after them
+        try:
+            for index, row in enumerate(rows):
+                try:
+                    held = await self.limiter.wait_turn(self.max_slot_wait)
+                    if held:
+                        self._hold_until = max(self._hold_until, time.monotonic() + held)
+                        await outbox.release_replies(rows[index:])
+                        break
+                    await self._send(row, pace=False, delivered=delivered, known=known)
+                except asyncio.CancelledError:
+                    await asyncio.shield(outbox.release(rows[index:]))
+                    raise
+                except Exception:
+                    log.exception("outbox row %s: delivery failed; the regular sender takes it", row.id)
                     await outbox.release_replies(rows[index:])
                     break
-                sent += await self._send(row, pace=False)
-            except asyncio.CancelledError:
-                await asyncio.shield(outbox.release(rows[index:]))
-                raise
-            except Exception:
-                log.exception("outbox row %s: delivery failed; the regular sender takes it", row.id)
-                await outbox.release_replies(rows[index:])
-                break
-        return sent
+        finally:
+            await asyncio.shield(outbox.mark_replies_sent(delivered))
+        return len(delivered)
 
-    async def _send(self, row: Outbox, *, pace: bool = True) -> bool:
+    async def _send(self, row: Outbox, *, pace: bool = True, delivered: list | None = None,
+                    known: dict[int, int] | None = None) -> bool:
+        """Send one claimed row and record the outcome; True if Telegram accepted it. With `delivered`, a success
+        is added there (with its message id) for the caller to record, and to `known` for the rows after it."""
         try:
-            method = build_method(row, await outbox.resolve_references(row.payload or {}))
+            method = build_method(row, await outbox.resolve_references(row.payload or {}, known))
         except outbox.UnresolvedReference as exc:
             log.info("outbox row %s: %s", row.id, exc)
             await outbox.mark_failed(row, str(exc))
@@ -320,8 +328,14 @@ class OutboxSender:
             if await outbox.mark_retry(row, error=error, max_attempts=self.max_attempts) == outbox.FAILED:
                 log.error("outbox row %s failed after %s attempts", row.id, row.attempts)
             return False
+        message_id = _message_id(result)
+        if delivered is not None:
+            delivered.append((row, message_id))
+            if message_id is not None and known is not None and row.update_id is not None:
+                known[outbox.reply_reference(row.update_id, row.position)] = message_id
+            return True
         next_send_at = clock.now() + timedelta(seconds=self.per_chat_interval) if pace else None
-        await outbox.mark_sent(row, next_send_at=next_send_at, message_id=_message_id(result))
+        await outbox.mark_sent(row, next_send_at=next_send_at, message_id=message_id)
         return True
 
     async def _send_instead_of_edit(self, row: Outbox, edit: TelegramMethod) -> bool:

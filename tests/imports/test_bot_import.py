@@ -70,9 +70,9 @@ async def test_head_imports_customers_from_the_bot(estafeta, sandbox):
     await catherine.press("▶️ Run import")
     job = await ImportJob.get(file_name="clients.xlsx")
 
-    # The progress message was a reply of the press, so the job names it by its outbox row until it is sent.
+    # The progress message was a reply of the press, so the job names it by a stand-in until it is sent.
     assert job.progress_message_id < 0
-    progress_id = await wait_for(lambda: outbox.sent_message_id(-job.progress_message_id))
+    progress_id = await wait_for(lambda: outbox.sent_message_id(job.progress_message_id))
 
     async def finished():
         messages = await catherine.messages()
