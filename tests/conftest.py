@@ -59,15 +59,26 @@ async def _migrated_sqlite(url: str) -> None:
     shutil.copyfile(_sqlite_template[0], target)
 
 
+_reset_scripts: dict[str, str] = {}
+
+
 async def _reset_postgres(url: str) -> None:
+    """Empty every table and restart every sequence. DELETE with foreign-key triggers off is about ten times
+    faster than TRUNCATE on these small tables, and it runs before every test."""
     await Tortoise.init(config=tortoise_config(url))
     conn = Tortoise.get_connection("default")
-    _, rows = await conn.execute_query(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
-    )
-    tables = ", ".join(f'"{row["tablename"]}"' for row in rows)
-    if tables:
-        await conn.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    if url not in _reset_scripts:
+        _, tables = await conn.execute_query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
+        )
+        _, sequences = await conn.execute_query("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        _reset_scripts[url] = (
+            "SET session_replication_role = replica;"
+            + "".join(f'DELETE FROM "{row["tablename"]}";' for row in tables)
+            + "".join(f'ALTER SEQUENCE "{row["sequencename"]}" RESTART;' for row in sequences)
+            + "SET session_replication_role = DEFAULT;"
+        )
+    await conn.execute_script(_reset_scripts[url])
 
 
 @pytest.fixture
