@@ -140,7 +140,7 @@ async def take_chat_turn(update_id: int, chat_id: int | None, queue_jumping_allo
     chat until the transaction ends (an advisory lock), and an older update of the chat held by another process
     goes first — False means wait and try again, unless it has waited long enough (`queue_jumping_allowed`). One
     round trip; nothing to do on SQLite, which is one process."""
-    if chat_id is None or not _is_postgres():
+    if chat_id is None or not liveness.is_postgres():
         return True
     rows = await connections.get("default").execute_query_dict(
         "SELECT EXISTS (SELECT 1 FROM inbox_update WHERE chat_id = $3 AND update_id < $4 "
@@ -153,10 +153,6 @@ async def take_chat_turn(update_id: int, chat_id: int | None, queue_jumping_allo
     if rows[0]["older"]:
         log.info("update %s goes ahead of an older one of chat %s held elsewhere", update_id, chat_id)
     return True
-
-
-def _is_postgres() -> bool:
-    return connections.get("default").capabilities.dialect == "postgres"
 
 
 async def _processing_owners() -> set[int | None]:

@@ -31,7 +31,8 @@ def me() -> int:
     return _me
 
 
-def _is_postgres() -> bool:
+def is_postgres() -> bool:
+    """Several processes share the database only on PostgreSQL; SQLite is the one-process mode."""
     return connections.get("default").capabilities.dialect == "postgres"
 
 
@@ -65,7 +66,7 @@ async def dead(owners: Iterable[int | None]) -> set[int | None]:
     others = {owner for owner in owners if owner != _me}
     if not others:
         return set()
-    if not _is_postgres():
+    if not is_postgres():
         return others
     known = sorted(owner for owner in others if owner is not None)
     gone: set[int | None] = {None} if None in others else set()

@@ -262,19 +262,18 @@ async def mark_replies_sent(sent: list[tuple[Outbox, int | None]]) -> None:
     """Record the delivery of an update's replies at once: (row, the message id Telegram gave it)."""
     if not sent:
         return
-    at = clock.now()
     conn = _conn()
-    if _dialect(conn) == "postgres":
-        await conn.execute_query(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_at = NULL, error = NULL, "
-            "sent_message_id = v.message_id FROM unnest($2::bigint[], $3::bigint[]) AS v(id, message_id) "
-            "WHERE outbox.id = v.id AND outbox.status IN ('sending', 'pending')",
-            [at, [row.id for row, _ in sent], [message_id for _, message_id in sent]],
-        )
-    else:
+    if _dialect(conn) != "postgres":  # one process, no network: `mark_sent` per row costs next to nothing
         for row, message_id in sent:
-            await Outbox.filter(id=row.id, status__in=[SENDING, PENDING]).update(
-                status=SENT, sent_at=at, claimed_at=None, error=None, sent_message_id=message_id)
+            await mark_sent(row, message_id=message_id)
+        return
+    at = clock.now()
+    await conn.execute_query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_at = NULL, error = NULL, "
+        "sent_message_id = v.message_id FROM unnest($2::bigint[], $3::bigint[]) AS v(id, message_id) "
+        "WHERE outbox.id = v.id AND outbox.status IN ('sending', 'pending')",
+        [at, [row.id for row, _ in sent], [message_id for _, message_id in sent]],
+    )
     for row, message_id in sent:
         row.status, row.sent_at, row.sent_message_id = SENT, at, message_id
 

@@ -265,7 +265,7 @@ class OutboxSender:
                         self._hold_until = max(self._hold_until, time.monotonic() + held)
                         await outbox.release_replies(rows[index:])
                         break
-                    await self._send(row, pace=False, delivered=delivered, known=known)
+                    await self._send(row, delivered=delivered, known=known)
                 except asyncio.CancelledError:
                     await asyncio.shield(outbox.release(rows[index:]))
                     raise
@@ -277,7 +277,7 @@ class OutboxSender:
             await asyncio.shield(outbox.mark_replies_sent(delivered))
         return len(delivered)
 
-    async def _send(self, row: Outbox, *, pace: bool = True, delivered: list | None = None,
+    async def _send(self, row: Outbox, *, delivered: list | None = None,
                     known: dict[int, int] | None = None) -> bool:
         """Send one claimed row and record the outcome; True if Telegram accepted it. With `delivered`, a success
         is added there (with its message id) for the caller to record, and to `known` for the rows after it."""
@@ -334,8 +334,8 @@ class OutboxSender:
             if message_id is not None and known is not None and row.update_id is not None:
                 known[outbox.reply_reference(row.update_id, row.position)] = message_id
             return True
-        next_send_at = clock.now() + timedelta(seconds=self.per_chat_interval) if pace else None
-        await outbox.mark_sent(row, next_send_at=next_send_at, message_id=message_id)
+        await outbox.mark_sent(row, next_send_at=clock.now() + timedelta(seconds=self.per_chat_interval),
+                               message_id=message_id)
         return True
 
     async def _send_instead_of_edit(self, row: Outbox, edit: TelegramMethod) -> bool:
