@@ -13,7 +13,8 @@ message's id is not known yet, so it is a negative stand-in naming the reply (co
 Later calls that name it (an edit of "that message", from this update, a later one or a background job) are
 resolved to the real id once the reply is sent (`resolve_message_ids`).
 
-The rows are written together just before the update finishes (`flush`): one statement on PostgreSQL.
+The rows are written together as the update finishes (`core.inbox.finish`): one statement on PostgreSQL, the
+same one that marks the update done.
 
 Calls that only read (getFile, getMe, downloads) and sends of local files (their bytes cannot be stored as
 JSON) go out at once.
@@ -34,7 +35,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile, Message
 
-from core import liveness, outbox
+from core import outbox
 from models import Outbox
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,6 @@ class UpdateEffects:
         row = outbox.reply_row(self.update_id, len(self.rows), chat_id, method.__api_method__, payload)
         self.rows.append(row)
         return _placeholder_result(bot, method.__api_method__, row, payload)
-
-    async def flush(self) -> None:
-        """Writes the replies, in the update's transaction, just before it finishes."""
-        await outbox.write_replies(self.rows, owner=liveness.me())
 
 
 def method_payload(method: TelegramMethod) -> dict[str, Any]:

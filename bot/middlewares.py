@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from bot.effects import UpdateEffects
 from bot.errors import tell_user_it_failed
-from core import after_commit, directory, inbox, outbox
+from core import after_commit, definitions, directory, inbox, outbox
 from core.config import Settings
 from core.i18n import pick_locale, translator
 from core.permissions import load_actor
@@ -46,22 +46,26 @@ class InboxMiddleware(BaseMiddleware):
                     with after_commit.unit_of_work() as announcements:
                         async with in_transaction():
                             queue_jumping_allowed = asyncio.get_running_loop().time() >= turn_deadline
-                            if not await inbox.take_chat_turn(update.update_id, chat_id, queue_jumping_allowed):
+                            turn = await inbox.take_chat_turn(update.update_id, chat_id, queue_jumping_allowed)
+                            if not turn.mine:
                                 raise inbox.NotYourTurn(update.update_id)
-                            with effects.capturing():
+                            if not turn.held:
+                                raise inbox.ClaimLost(update.update_id)
+                            with effects.capturing(), directory.observing(turn.directory_version):
                                 result = await handler(event, data)
-                            await effects.flush()
-                            if not await inbox.finish(update.update_id):
+                            if not await inbox.finish(update.update_id, replies=effects.rows):
                                 raise inbox.ClaimLost(update.update_id)
                     break
                 except inbox.NotYourTurn:
                     await asyncio.sleep(0.02)  # an older update of this chat is being handled by another process
         except inbox.ClaimLost:
-            log.warning("update %s was taken by another process meanwhile; this run rolled back", update.update_id)
+            log.warning("update %s is no longer this process's (finished, or taken by another); this run rolled back",
+                        update.update_id)
             return UNHANDLED
         except Exception as exc:
             log.exception("update %s failed", update.update_id)
             directory.forget(user.id if user else None)
+            definitions.forget()
             effects, announcements = await self._record_failure(update, exc, chat_id, data)
             result = UNHANDLED
         after_commit.run(announcements)
@@ -80,8 +84,8 @@ class InboxMiddleware(BaseMiddleware):
                 async with in_transaction():
                     with effects.capturing():
                         await tell_user_it_failed(update, t)
-                    await effects.flush()
-                    if not await inbox.finish(update.update_id, error=f"{type(exc).__name__}: {exc}"):
+                    if not await inbox.finish(update.update_id, error=f"{type(exc).__name__}: {exc}",
+                                              replies=effects.rows):
                         raise inbox.ClaimLost(update.update_id)
             except inbox.ClaimLost:
                 return UpdateEffects(update.update_id, chat_id), []

@@ -174,6 +174,8 @@ class UpdateProcessor:
         """Processes stored updates nobody is handling: left by a crash, a restart or a failed run."""
         rows = await inbox.take_due(in_hand=self._in_hand)
         for row in rows:
+            if row.update_id in self._in_hand:  # queued while the query ran
+                continue
             try:
                 update = self.parse(row.payload)
             except BadUpdate:

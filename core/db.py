@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
+from tortoise.transactions import in_transaction
 
 from core.config import Settings
 
@@ -15,13 +20,36 @@ from core.config import Settings
 POSTGRES_POOL_SIZE = 20
 
 
+async def _keep_session(connection) -> None:
+    """asyncpg's default reset sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` each time a
+    connection goes back to the pool: one more round trip for every query run outside a transaction. Estafeta leaves
+    no session state on pooled connections (advisory locks are per transaction, nothing LISTENs or SETs), and asyncpg
+    still rolls back a transaction left open before calling this."""
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[None]:
+    """These writes together or not at all: in the caller's transaction when one is open (a bot update always has
+    one), else in their own. Unlike a nested `in_transaction()` it sets no savepoint (two round trips each), so a
+    use case that refuses must do so before its first write; its refusal then leaves nothing to undo."""
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        yield
+        return
+    async with in_transaction():
+        yield
+
+
 def tortoise_config(db_url: str) -> dict[str, Any]:
+    connection: str | dict[str, Any] = db_url
     if db_url.startswith("sqlite://") and not db_url.startswith("sqlite://:memory:"):
         Path(db_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
-    if db_url.startswith(("postgres://", "postgresql://")) and "maxsize=" not in db_url:
-        db_url += ("&" if "?" in db_url else "?") + f"maxsize={POSTGRES_POOL_SIZE}"
+    if db_url.startswith(("postgres://", "postgresql://")):
+        if "maxsize=" not in db_url:
+            db_url += ("&" if "?" in db_url else "?") + f"maxsize={POSTGRES_POOL_SIZE}"
+        connection = expand_db_url(db_url)
+        connection["credentials"]["reset"] = _keep_session
     return {
-        "connections": {"default": db_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": ["models"],
@@ -48,7 +76,8 @@ async def open_db(settings: Settings, run_migrations: bool = True) -> None:
 
 
 async def close_db() -> None:
-    from core import directory
+    from core import definitions, directory
 
     directory.forget()
+    definitions.forget()
     await Tortoise.close_connections()

@@ -11,13 +11,15 @@ for another process (`take_due`), with no lease to wait out.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
-from core import liveness
+from core import liveness, outbox
 from core.clock import now
 from models import InboxUpdate, Outbox
 
@@ -27,6 +29,9 @@ FINISHED = ("done", "failed", "ignored")
 UNFINISHED = ("pending", "processing")
 # How long an update waits for an older one of its chat held by another process before going ahead anyway.
 TURN_WAIT_SECONDS = 2.0
+# An update this process claimed but no longer holds (a database error cut its run short) is taken again once its
+# claim is this old: younger ones may be between being stored and being queued, which the recovery can't see.
+RETAKE_OWN_AFTER = timedelta(seconds=5)
 # Advisory locks on chats sit in their own key class ("ESTC"); a collision only makes two chats take turns.
 CHAT_LOCK_CLASS = 0x45535443
 
@@ -89,13 +94,29 @@ async def _take(update_id: int, dead_owner: int | None) -> bool:
                                    attempts=F("attempts") + 1))
 
 
-async def finish(update_id: int, error: str | None = None) -> bool:
-    """Done (or failed) — only if this process still holds it. Called inside the transaction of the update's
-    effects; False means another process took it (this one was presumed dead) and the effects must roll back.
-    A failed update is not retried: its user has been told."""
-    return bool(await InboxUpdate.filter(update_id=update_id, status="processing", owner=liveness.me()).update(
-        status="failed" if error else "done", done_at=now(), error=error[:2000] if error else None,
+async def finish(update_id: int, error: str | None = None, *, replies: list[Outbox] | None = None) -> bool:
+    """Done (or failed) — only if this process still holds it — with the update's replies (bot.effects) written
+    beside it. Called inside the transaction of the update's effects; False means another process took it (this
+    one was presumed dead) and the effects must roll back. A failed update is not retried: its user has been told.
+    On PostgreSQL the finish and the replies are one statement."""
+    status, done_at, error = ("failed" if error else "done"), now(), (error[:2000] if error else None)
+    if replies and liveness.is_postgres():
+        insert, values = outbox.replies_insert(replies, owner=liveness.me())
+        at = len(values)
+        returned = await connections.get("default").execute_query_dict(
+            f"WITH finished AS (UPDATE inbox_update SET status = ${at + 1}, done_at = ${at + 2}, error = ${at + 3} "
+            f"WHERE update_id = ${at + 4} AND status = 'processing' AND owner = ${at + 5} RETURNING 1) "
+            f"{insert}, (SELECT count(*) FROM finished) AS finished",
+            [*values, status, done_at, error, update_id, liveness.me()],
+        )
+        outbox.took_ids(replies, returned)
+        return returned[0]["finished"] == 1
+    finished = bool(await InboxUpdate.filter(update_id=update_id, status="processing", owner=liveness.me()).update(
+        status=status, done_at=done_at, error=error,
     ))
+    if finished and replies:
+        await outbox.write_replies(replies, owner=liveness.me())
+    return finished
 
 
 async def is_finished(update_id: int) -> bool:
@@ -123,7 +144,7 @@ async def take_due(limit: int = 100, *, in_hand: set[int] | frozenset[int] = fro
     held by this one but no longer in its hands (`in_hand`: what it is handling or has queued), e.g. after a
     database error cut a run short. Ordered by update_id, so a chat's updates keep their order."""
     await release_abandoned()
-    mine = InboxUpdate.filter(status="processing", owner=liveness.me())
+    mine = InboxUpdate.filter(status="processing", owner=liveness.me(), claimed_at__lt=now() - RETAKE_OWN_AFTER)
     if in_hand:
         mine = mine.exclude(update_id__in=list(in_hand))
     taken = list(await mine.order_by("update_id").limit(limit).values_list("update_id", flat=True))
@@ -135,24 +156,35 @@ async def take_due(limit: int = 100, *, in_hand: set[int] | frozenset[int] = fro
     return list(await InboxUpdate.filter(update_id__in=taken).order_by("update_id"))
 
 
-async def take_chat_turn(update_id: int, chat_id: int | None, queue_jumping_allowed: bool = False) -> bool:
+@dataclass(frozen=True)
+class Turn:
+    mine: bool  # False: an older update of the chat is held by another process; wait and try again
+    directory_version: int | None  # read in the same round trip (core.directory); None when not read
+    held: bool = True  # False: the update is no longer this process's to handle (finished, or taken over)
+
+
+async def take_chat_turn(update_id: int, chat_id: int | None, queue_jumping_allowed: bool = False) -> Turn:
     """First thing in the update's transaction, with several processes: no other process handles an update of this
     chat until the transaction ends (an advisory lock), and an older update of the chat held by another process
-    goes first — False means wait and try again, unless it has waited long enough (`queue_jumping_allowed`). One
-    round trip; nothing to do on SQLite, which is one process."""
+    goes first — unless this one has waited long enough (`queue_jumping_allowed`). One round trip, which also says
+    whether the update is still this process's (a second run queued behind the first finds it done) and reads the
+    directory version every update needs next; nothing to do on SQLite, which is one process."""
     if chat_id is None or not liveness.is_postgres():
-        return True
+        return Turn(True, None)
     rows = await connections.get("default").execute_query_dict(
         "SELECT EXISTS (SELECT 1 FROM inbox_update WHERE chat_id = $3 AND update_id < $4 "
-        "AND status IN ('pending', 'processing') AND owner IS DISTINCT FROM $5) AS older "
+        "AND status IN ('pending', 'processing') AND owner IS DISTINCT FROM $5) AS older, "
+        "EXISTS (SELECT 1 FROM inbox_update WHERE update_id = $4 AND status = 'processing' AND owner = $5) AS held, "
+        "(SELECT version FROM directory_version WHERE id = 1) AS directory_version "
         "FROM (SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)) AS locked",
         [CHAT_LOCK_CLASS, chat_id, chat_id, update_id, liveness.me()],
     )
-    if rows[0]["older"] and not queue_jumping_allowed:
-        return False
-    if rows[0]["older"]:
+    older, held, version = rows[0]["older"], rows[0]["held"], rows[0]["directory_version"] or 0
+    if older and held and not queue_jumping_allowed:
+        return Turn(False, version)
+    if older and held:
         log.info("update %s goes ahead of an older one of chat %s held elsewhere", update_id, chat_id)
-    return True
+    return Turn(True, version, held)
 
 
 async def _processing_owners() -> set[int | None]:

@@ -182,7 +182,7 @@ async def write_replies(rows: list[Outbox], *, owner: int) -> None:
     """An update's replies, written in its transaction with one statement and already claimed (`sending`) by
     `owner`, the process that delivers them right after the commit. (update_id, position) is unique, so a second
     run of the same update cannot write them again. A reply goes to someone who has just written: no blocked-chat
-    check."""
+    check. (On PostgreSQL `core.inbox.finish` folds this statement into the update's finish.)"""
     if not rows:
         return
     conn = _conn()
@@ -191,23 +191,32 @@ async def write_replies(rows: list[Outbox], *, owner: int) -> None:
             row.owner = owner
             await row.save(using_db=conn)
         return
-    columns = ("chat_id", "method", "payload", "status", "attempts", "not_before", "claimed_at", "created_at",
-               "update_id", "position", "owner")
+    statement, values = replies_insert(rows, owner=owner)
+    took_ids(rows, await conn.execute_query_dict(statement, values))
+
+
+_REPLY_COLUMNS = ("chat_id", "method", "payload", "status", "attempts", "not_before", "claimed_at", "created_at",
+                  "update_id", "position", "owner")
+
+
+def replies_insert(rows: list[Outbox], *, owner: int) -> tuple[str, list[Any]]:
+    """PostgreSQL: one INSERT of all the rows (RETURNING their ids, in order, for `took_ids`)."""
     values: list[Any] = []
     groups = []
     for row in rows:
         row.owner = owner
         row.created_at = row.claimed_at
         marks = []
-        for column in columns:
+        for column in _REPLY_COLUMNS:
             value = getattr(row, column)
             values.append(json.dumps(value, ensure_ascii=False) if column == "payload" else value)
             marks.append(f"${len(values)}")
         groups.append(f"({', '.join(marks)})")
-    result = await conn.execute_query_dict(
-        f"INSERT INTO outbox ({', '.join(columns)}) VALUES {', '.join(groups)} RETURNING id", values
-    )
-    for row, inserted in zip(rows, result, strict=True):
+    return f"INSERT INTO outbox ({', '.join(_REPLY_COLUMNS)}) VALUES {', '.join(groups)} RETURNING id", values
+
+
+def took_ids(rows: list[Outbox], returned: list[dict[str, Any]]) -> None:
+    for row, inserted in zip(rows, returned, strict=True):
         row.id = inserted["id"]
 
 

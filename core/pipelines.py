@@ -15,8 +15,9 @@ from typing import Any
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from core import activity, events, notify, tasks
+from core import activity, definitions, events, notify, tasks
 from core.clock import now
+from core.db import atomic
 from core.fields import FieldError, FieldSpec, clean_value, is_empty, schema_of
 from core.permissions import Actor, Denied, may, require, visible
 from models import Card, CardHistory, Comment, Customer, CustomerPhone, Pipeline, ReferenceRow, Staff, Stage, Transition
@@ -60,15 +61,27 @@ ENGINE_CARD = ("pipeline", "stage")  # what moves and edits need; every extra jo
 
 async def get_card(actor: Actor, card_id: int, action: str = "card.view", related: tuple[str, ...] = FULL_CARD) -> Card:
     """The card if the actor may `action` it; a card he may not see is reported exactly like a missing one."""
-    card = await Card.get_or_none(id=card_id).select_related(*related)
+    card = await Card.get_or_none(id=card_id).select_related(*(name for name in related if name not in DEFINED))
     if card is None:
         raise CardError("not_found")
+    if DEFINED & set(related):
+        with_definitions(card, await definitions.current(stage_ids=[card.stage_id]))
     try:
         await require(actor, action, card)
     except Denied:
         if action != "card.view" and await _may_view(actor, card):
             raise
         raise CardError("not_found") from None
+    return card
+
+
+# A card's pipeline and stage come from the process's definitions (core.definitions), not from a join.
+DEFINED = frozenset({"pipeline", "stage"})
+
+
+def with_definitions(card: Card, known: definitions.Definitions) -> Card:
+    card.pipeline = known.pipelines[card.pipeline_id]
+    card.stage = known.stages[card.stage_id]
     return card
 
 
@@ -90,7 +103,7 @@ async def allowed_transitions(actor: Actor, card: Card) -> list[Transition]:
         await require(actor, "card.move", card)
     except Denied:
         return []
-    candidates = await Transition.filter(from_stage_id=card.stage_id, active=True).order_by("position")
+    candidates = (await definitions.current()).moves_from.get(card.stage_id, [])
     return [t for t in candidates if _role_allows(actor, t)]
 
 
@@ -132,17 +145,19 @@ async def _rows_shown_by(card: Card) -> dict[str, ReferenceRow]:
 
 async def list_cards(actor: Actor, *, pipeline_key: str | None = None, open_only: bool = True,
                      mine: bool = False, offset: int = 0, limit: int = 10) -> tuple[list[Card], int]:
+    known = await definitions.current()
     query = visible(actor, "card.view", Card.all())
     if pipeline_key:
-        query = query.filter(pipeline__key=pipeline_key)
+        pipeline = known.pipeline_by_key.get(pipeline_key)
+        query = query.filter(pipeline_id=pipeline.id if pipeline else None)
     if open_only:
-        query = query.filter(stage__kind="open")
+        query = query.filter(stage_id__in=known.open_stage_ids())
     if mine and actor.staff_id:
         query = query.filter(Q(assignee_id=actor.staff_id) | Q(owner_id=actor.staff_id))
     total = await query.count()
-    cards = await query.order_by("-urgent", "-priority", "-id").offset(offset).limit(limit).select_related(
-        "pipeline", "stage", "customer")
-    return list(cards), total
+    cards = await query.order_by("-urgent", "-priority", "-id").offset(offset).limit(limit).select_related("customer")
+    known = await definitions.current(stage_ids=[card.stage_id for card in cards])
+    return [with_definitions(card, known) for card in cards], total
 
 
 # --- fields ------------------------------------------------------------------------------------
@@ -194,7 +209,7 @@ async def edit_fields(actor: Actor, card_id: int, changes: dict[str, Any], *, ex
     version = card.version if expected_version is None else expected_version
     before = {key: card.fields_data.get(key) for key in cleaned}
     merged = {**card.fields_data, **cleaned}
-    async with in_transaction():
+    async with atomic():
         updated = await Card.filter(id=card.id, version=version).update(fields_data=merged, version=version + 1,
                                                                          updated_at=now())
         if not updated:
@@ -245,7 +260,7 @@ async def create_card(
     first = await Stage.filter(pipeline=pipeline, active=True).order_by("position").first()
     cleaned = await clean_fields(actor, pipeline, first, fields or {}, region=region) if fields else {}
     owner = owner or actor.staff
-    async with in_transaction():
+    async with atomic():
         number = await _next_number(pipeline)
         card = await Card.create(
             pipeline=pipeline, number=number, title=title.strip()[:300], stage=first, customer=customer,
@@ -283,7 +298,8 @@ async def move_card(
     card = await get_card(actor, card_id, "card.move", related)
     if expected_version is not None and expected_version != card.version:
         raise MoveError("card_changed")
-    transition = await Transition.get_or_none(pipeline_id=card.pipeline_id, key=transition_key, active=True)
+    known = await definitions.current()
+    transition = known.transition_by_key.get((card.pipeline_id, transition_key))
     if transition is None or transition.from_stage_id != card.stage_id:
         raise MoveError("transition_unavailable")
     if not _role_allows(actor, transition):
@@ -291,7 +307,7 @@ async def move_card(
     reason = (reason or "").strip() or None
     if transition.reason_required and not reason:
         raise MoveError("reason_required")
-    target = await Stage.get(id=transition.to_stage_id)
+    target = known.stages[transition.to_stage_id]
     cleaned = await clean_fields(actor, card.pipeline, card.stage, fields, region=region) if fields else {}
     merged = {**card.fields_data, **cleaned}
     if target.kind != "lost":
@@ -300,7 +316,7 @@ async def move_card(
             raise MoveError("fields_missing", fields=missing)
     source = card.stage
     at = now()
-    async with in_transaction():
+    async with atomic():
         updated = await Card.filter(id=card.id, version=card.version).update(
             stage_id=target.id, version=card.version + 1, fields_data=merged, stage_entered_at=at, updated_at=at,
             sla_breached_at=None,
@@ -380,7 +396,7 @@ async def add_comment(actor: Actor, card_id: int, text: str) -> Comment:
     text = text.strip()
     if not text:
         raise CardError("empty_comment")
-    async with in_transaction():
+    async with atomic():
         comment = await Comment.create(card=card, author=actor.staff, text=text[:4000], channel=actor.channel)
         await activity.record_by(actor, "card.comment", object_type="card",
                               object_id=card.id, after={"comment": comment.id})

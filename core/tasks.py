@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 # core.pipelines imports this module too: bind the module, not its names, so either may be imported first.
 from core import activity, clock, notify, pipelines
 from core.clock import as_utc
+from core.db import atomic
 from core.permissions import Actor, require, visible
 from models import Card, Pipeline, Role, Staff, Stage, Task
 
@@ -125,7 +126,7 @@ async def create_task(
     title = (title or "").strip()
     if not title or len(title) > TITLE_MAX:
         raise TaskError("title")
-    async with in_transaction():
+    async with atomic():
         task = await Task.create(
             title=title,
             titles=titles or {},
@@ -175,7 +176,7 @@ async def _close(task_ids: Iterable[int], status: str, *, actor: Actor, action: 
 async def close_stage_tasks(card: Card, stage: Stage, *, actor: Actor) -> int:
     """The card leaves `stage`: its open tasks made by that stage (follow-ups included) are done. Returns count."""
     ids = await Task.filter(card_id=card.id, stage_id=stage.id, status=OPEN).order_by("id").values_list("id", flat=True)
-    async with in_transaction():
+    async with atomic():
         return await _close(ids, DONE, actor=actor, action="task.done")
 
 
@@ -186,7 +187,7 @@ async def _finish(actor: Actor, task_id: int, status: str) -> Task:
     await require(actor, "task.close", task)
     # A task and its follow-ups are the same piece of work: finishing one finishes all of them.
     root_id = task.follow_up_of_id or task.id
-    async with in_transaction():
+    async with atomic():
         if not await _close([task.id], status, actor=actor, action=f"task.{status}"):
             raise TaskError("not_open")
         family = Task.filter(Q(id=root_id) | Q(follow_up_of_id=root_id), status=OPEN).order_by("id")

@@ -20,7 +20,6 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core import leads
 from core.attachments import AttachmentError, store_attachment
@@ -42,6 +41,7 @@ from core.pipelines import (
 )
 from flows import render
 from flows.callbacks import CardCb, FlowCb, MoveCb, PageCb
+from flows.keyboards import InlineButtons
 from models import Card
 
 log = logging.getLogger(__name__)
@@ -70,12 +70,12 @@ def reader_tz(settings: Settings) -> tzinfo:
 
 
 def cancel_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     builder.button(text=t("flow-cancel"), callback_data=FlowCb(action="cancel"))
     return builder.as_markup()
 
 
-def pager(builder: InlineKeyboardBuilder, list_name: str, page: int, pages: int) -> int:
+def pager(builder: InlineButtons, list_name: str, page: int, pages: int) -> int:
     """A ◀ ▶ row under a list; only the arrows that lead somewhere. Returns how many buttons it added."""
     arrows = []
     if page > 0:
@@ -89,7 +89,7 @@ def pager(builder: InlineKeyboardBuilder, list_name: str, page: int, pages: int)
 
 def card_keyboard(view: CardView, actor: Actor, t: Translator) -> InlineKeyboardMarkup:
     card, locale = view.card, t.locale
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     for transition in view.transitions:
         builder.button(text=transition.label(locale), callback_data=MoveCb(card=card.id, t=transition.key,
                                                                           v=card.version))
@@ -214,7 +214,7 @@ async def _cards_page(actor: Actor, t: Translator, page: int) -> tuple[str, Inli
         return t("cards-empty"), None
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages - 1)
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     for card in cards:
         label = f"{'🔥 ' if card.urgent else ''}{card_number(card)} · {card.stage.title(t.locale)}"
         if card.title:
@@ -284,7 +284,7 @@ async def _ask_comment(query: CallbackQuery, card_id: int, *, actor: Actor, t: T
 
 
 def _attach_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     builder.button(text=t("flow-done"), callback_data=FlowCb(action="done"))
     builder.button(text=t("flow-cancel"), callback_data=FlowCb(action="cancel"))
     return builder.as_markup()

@@ -18,7 +18,6 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.config import Settings
 from core.i18n import Translator
@@ -26,6 +25,7 @@ from core.imports import engine
 from core.imports.engine import ImportJobError, RowResult
 from core.imports.mapping import CUSTOM_PREFIX, ENTITIES, FIELDS
 from core.permissions import Actor, Denied, can
+from flows.keyboards import InlineButtons
 from models import ImportJob, Pipeline
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def mapping_text(job: ImportJob, t: Translator) -> str:
 
 
 def _run_keyboard(job: ImportJob, t: Translator, runnable: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     if runnable:
         builder.button(text=t("imports-run"), callback_data=ImportCb(action="run", job=job.id))
     builder.button(text=t("imports-cancel"), callback_data=ImportCb(action="cancel", job=job.id))
@@ -137,7 +137,7 @@ def _run_keyboard(job: ImportJob, t: Translator, runnable: bool) -> InlineKeyboa
 
 
 def _entity_keyboard(job: ImportJob, t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     for entity in FIELDS:
         builder.button(text=t(f"imports-entity-{entity}"), callback_data=ImportCb(action="entity", job=job.id,
                                                                                  value=entity))
@@ -147,7 +147,7 @@ def _entity_keyboard(job: ImportJob, t: Translator) -> InlineKeyboardMarkup:
 
 
 def _pipeline_keyboard(job: ImportJob, pipelines: list[Pipeline], t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     for pipeline in pipelines:
         builder.button(text=pipeline.title(t.locale), callback_data=ImportCb(action="pipeline", job=job.id,
                                                                              value=pipeline.key))

@@ -8,7 +8,6 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.config import Settings
 from core.customers import phones_of, search_customers
@@ -19,6 +18,7 @@ from core.vehicles import current_ownership, find_vehicle
 from flows import render
 from flows.callbacks import CardCb
 from flows.cards import TYPED, cancel_keyboard, command_leaves_flow
+from flows.keyboards import InlineButtons
 from models import Card, Customer, Vehicle
 
 LIMIT = 10
@@ -102,7 +102,7 @@ async def _results(actor: Actor, t: Translator, customers: list[Customer], vehic
         for card in await query.order_by("-urgent", "-id").select_related("pipeline", "stage"):
             cards_by_customer.setdefault(card.customer_id, []).append(card)
     lines = [t("find-results", count=len(customers) + len(vehicles)), ""]
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     buttons = 0
     for position, customer in enumerate(customers, start=1):
         phones = ", ".join(render.phone_text(phone.e164, locale) for phone in await phones_of(customer.id))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core import identity
 from core.config import Settings
@@ -15,7 +14,7 @@ from core.permissions import Actor, can, load_actor, menu_items
 from flows.callbacks import InviteRoleCb, LanguageCb, MenuCb
 from flows.cards import open_cards
 from flows.commands import set_user_commands
-from flows.keyboards import languages
+from flows.keyboards import InlineButtons, languages
 from flows.search import open_find
 from flows.start import show_menu
 from flows.tasks import open_tasks
@@ -23,7 +22,7 @@ from models import Role, Staff
 
 
 def _role_picker(roles: list[Role], locale: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     for role in roles:
         builder.button(text=role.title(locale), callback_data=InviteRoleCb(role=role.key))
     builder.adjust(2)

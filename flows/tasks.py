@@ -7,7 +7,6 @@ import math
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.config import Settings
 from core.i18n import Translator
@@ -17,6 +16,7 @@ from core.tasks import TaskError, complete_task, my_open_tasks
 from flows import render
 from flows.callbacks import CardCb, PageCb, TaskCb
 from flows.cards import edit_or_send, pager, reader_tz, refuse
+from flows.keyboards import InlineButtons
 from models import Task
 
 PAGE_SIZE = 8
@@ -41,7 +41,7 @@ async def _tasks_page(actor: Actor, t: Translator, settings: Settings, page: int
     pages = max(1, math.ceil(total / PAGE_SIZE))
     first = page * PAGE_SIZE + 1
     lines = [t("tasks-title", total=total, page=page + 1, pages=pages), ""]
-    builder = InlineKeyboardBuilder()
+    builder = InlineButtons()
     rows = []
     for position, task in enumerate(tasks, start=first):
         lines.append(_task_line(position, task, t, settings))
