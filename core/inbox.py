@@ -10,6 +10,7 @@ for another process (`take_due`), with no lease to wait out.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -51,6 +52,14 @@ async def store(update_id: int, payload: dict[str, Any], *, chat_id: int | None 
     values: dict[str, Any] = {"update_id": update_id, "payload": payload, "chat_id": chat_id, "kind": kind}
     if claimed:
         values |= {"status": "processing", "claimed_at": now(), "attempts": 1, "owner": liveness.me()}
+    if liveness.is_postgres():  # every update comes this way: one plain statement, no ORM object
+        values = {"status": "pending", "attempts": 0, "claimed_at": None, "owner": None, **values,
+                  "payload": json.dumps(payload, ensure_ascii=False), "received_at": now()}
+        marks = ", ".join(f"${index}" for index in range(1, len(values) + 1))
+        inserted = await connections.get("default").execute_query_dict(
+            f"INSERT INTO inbox_update ({', '.join(values)}) VALUES ({marks}) "
+            "ON CONFLICT (update_id) DO NOTHING RETURNING update_id", list(values.values()))
+        return bool(inserted)
     try:
         await InboxUpdate.create(**values)
     except IntegrityError:
