@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 # core.pipelines imports this module too: bind the module, not its names, so either may be imported first.
-from core import activity, clock, notify, pipelines
+from core import activity, clock, definitions, notify, pipelines
 from core.clock import as_utc
 from core.db import atomic
 from core.permissions import Actor, require, visible
@@ -211,7 +211,7 @@ async def cancel_task(actor: Actor, task_id: int) -> Task:
 def my_open_tasks_query(actor: Actor) -> QuerySet[Task]:
     """Open tasks waiting for the actor (theirs, or their role's unassigned ones) that they may see.
 
-    Overdue first, then by due time (tasks without one last), oldest first among equals; card prefetched.
+    Overdue first, then by due time (tasks without one last), oldest first among equals.
     """
     role_keys = list(actor.role_keys) or [""]
     mine = Q(assignee_id=actor.staff_id) | Q(assignee_id__isnull=True, assignee_role__in=role_keys)
@@ -222,7 +222,6 @@ def my_open_tasks_query(actor: Actor) -> QuerySet[Task]:
         # bound parameters in a CASE.
         .annotate(undated=RawSQL('CASE WHEN "task"."due_at" IS NULL THEN 1 ELSE 0 END'))
         .order_by("-overdue", "undated", "due_at", "id")
-        .prefetch_related("card", "card__pipeline")
     )
 
 
@@ -230,7 +229,13 @@ async def my_open_tasks(actor: Actor, *, offset: int = 0, limit: int = 10) -> tu
     """One page of "My tasks" and the total count."""
     query = my_open_tasks_query(actor)
     total = await query.count()
-    return list(await query.offset(max(offset, 0)).limit(max(limit, 1))), total
+    page = await query.offset(max(offset, 0)).limit(max(limit, 1)).select_related("card")
+    cards = [task.card for task in page if task.card is not None]
+    if cards:
+        known = await definitions.current(stage_ids=[card.stage_id for card in cards])
+        for card in cards:
+            pipelines.with_definitions(card, known)
+    return list(page), total
 
 
 # --- the sweep ---------------------------------------------------------------------------------
