@@ -18,14 +18,15 @@ from contextvars import ContextVar
 
 from core import identity
 from core.permissions import Actor, load_actor
-from models import DirectoryVersion
+from models import DirectoryVersion, Staff
 
 # Strangers are cached too (a bot is mostly written to by people who are not staff); bounded, oldest out first.
 MAX_ENTRIES = 20_000
 
 _actors: OrderedDict[int, Actor] = OrderedDict()
 _version: list[int | None] = [None]
-_observed: ContextVar[int | None] = ContextVar("directory_version_observed", default=None)
+_observed: ContextVar[list[int | None] | None] = ContextVar("directory_version_observed", default=None)
+_by_role: dict[str, list[Staff]] = {}
 
 
 async def actor_for_telegram_user(telegram_id: int, *, channel: str = "bot") -> Actor:
@@ -33,6 +34,7 @@ async def actor_for_telegram_user(telegram_id: int, *, channel: str = "bot") -> 
     current = await version_now()
     if current != _version[0]:
         _actors.clear()
+        _by_role.clear()
         _version[0] = current
     actor = _actors.get(telegram_id)
     if actor is None:
@@ -46,21 +48,64 @@ async def actor_for_telegram_user(telegram_id: int, *, channel: str = "bot") -> 
 
 
 @contextmanager
-def observing(version: int | None) -> Iterator[None]:
-    """Within the block, `version_now` answers `version` (read at the start of this unit of work) unasked."""
-    token = _observed.set(version)
+def observing(version: int | None = None) -> Iterator[None]:
+    """Within the block `version_now` answers one reading: `version`, read at the start of this unit of work (a bot
+    update reads it with its turn), or else the first reading made inside."""
+    token = _observed.set([version])
     try:
         yield
     finally:
         _observed.reset(token)
 
 
+@contextmanager
+def pinned() -> Iterator[None]:
+    """`observing()` unless already inside one: a use case reads the version at most once."""
+    if _observed.get() is not None:
+        yield
+        return
+    with observing():
+        yield
+
+
+def awaiting_reading() -> bool:
+    """Inside `observing` with nothing read yet: a caller about to query anyway may read the version with it
+    (`VERSION_SQL`) and hand it over (`note_reading`), saving a round trip."""
+    reading = _observed.get()
+    return reading is not None and reading[0] is None
+
+
+VERSION_SQL = "(SELECT version FROM directory_version WHERE id = 1)"
+
+
+def note_reading(version: int | None) -> None:
+    reading = _observed.get()
+    if reading is not None:
+        reading[0] = version or 0
+
+
 async def version_now(*, fresh: bool = False) -> int:
-    observed = None if fresh else _observed.get()
-    if observed is not None:
-        return observed
-    version = await DirectoryVersion.filter(id=1).values_list("version", flat=True)
-    return version[0] if version else 0
+    """`fresh`: read it again even inside `observing` (something newer than the reading was seen)."""
+    reading = _observed.get()
+    if reading is not None and reading[0] is not None and not fresh:
+        return reading[0]
+    rows = await DirectoryVersion.filter(id=1).values_list("version", flat=True)
+    version = rows[0] if rows else 0
+    if reading is not None:
+        reading[0] = version
+    return version
+
+
+async def staff_with_role(role_key: str) -> list[Staff]:
+    """Active staff holding the role, in a stable order; kept per directory version like the actors."""
+    version = await version_now()
+    if version != _version[0]:
+        _actors.clear()
+        _by_role.clear()
+        _version[0] = version
+    if role_key not in _by_role:
+        _by_role[role_key] = list(await Staff.filter(roles__key=role_key, active=True).distinct().order_by("id"))
+    return list(_by_role[role_key])
 
 
 def forget(telegram_id: int | None = None) -> None:
@@ -68,6 +113,7 @@ def forget(telegram_id: int | None = None) -> None:
     everyone (the database connection is closed: the next one may be another database)."""
     if telegram_id is None:
         _actors.clear()
+        _by_role.clear()
         _version[0] = None
     else:
         _actors.pop(telegram_id, None)

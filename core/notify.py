@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from core import outbox
+from core import directory, outbox
 from core.i18n import pick_locale, translator
 from models import Card, Customer, Staff
 
@@ -65,7 +65,7 @@ async def notify_staff(
 
 async def staff_with_role(role_key: str) -> list[Staff]:
     """Active staff holding the role, in a stable order."""
-    return list(await Staff.filter(roles__key=role_key, active=True).distinct().order_by("id"))
+    return await directory.staff_with_role(role_key)
 
 
 async def notify_roles(role_keys: Iterable[str], message_id: str, **kwargs: Any) -> int:

@@ -112,6 +112,9 @@ async def _set_chat(chat_id: int, **values: Any) -> None:
 # --- writing -----------------------------------------------------------------------------------
 
 
+BLOCKED_ERROR = "chat blocked the bot"
+
+
 async def enqueue(
     chat_id: int,
     text: str | None = None,
@@ -134,17 +137,28 @@ async def enqueue(
     if method == "sendMessage" and not body.get("text"):
         raise ValueError("sendMessage needs a text")
     body.pop("chat_id", None)
-    state = await ChatState.get_or_none(chat_id=chat_id)
-    blocked = state is not None and state.blocked_at is not None
-    row = await Outbox.create(
-        chat_id=chat_id,
-        method=method,
-        payload=body,
-        status=BLOCKED if blocked else PENDING,
-        not_before=as_utc(not_before) if not_before else clock.now(),
-        error="chat blocked the bot" if blocked else None,
-    )
-    if not blocked:
+    at = clock.now()
+    not_before = as_utc(not_before) if not_before else at
+    conn = _conn()
+    if _dialect(conn) == "postgres":  # the blocked check and the write in one round trip
+        inserted = (await conn.execute_query_dict(
+            "INSERT INTO outbox (chat_id, method, payload, status, attempts, not_before, created_at, error) "
+            "SELECT $1, $2, $3, CASE WHEN blocked THEN $4 ELSE $5 END, 0, $6, $7, "
+            "CASE WHEN blocked THEN $8 END FROM (SELECT EXISTS (SELECT 1 FROM chat_state "
+            "WHERE chat_id = $1 AND blocked_at IS NOT NULL) AS blocked) AS chat RETURNING id, status, error",
+            [chat_id, method, json.dumps(body, ensure_ascii=False), BLOCKED, PENDING, not_before, at,
+             BLOCKED_ERROR],
+        ))[0]
+        row = Outbox(chat_id=chat_id, method=method, payload=body, status=inserted["status"], attempts=0,
+                     not_before=not_before, created_at=at, error=inserted["error"])
+        row.id, row._saved_in_db = inserted["id"], True
+    else:
+        state = await ChatState.get_or_none(chat_id=chat_id)
+        blocked = state is not None and state.blocked_at is not None
+        row = await Outbox.create(chat_id=chat_id, method=method, payload=body,
+                                  status=BLOCKED if blocked else PENDING, not_before=not_before,
+                                  error=BLOCKED_ERROR if blocked else None)
+    if row.status != BLOCKED:
         after_commit.defer(_notify)
     return row
 

@@ -12,15 +12,28 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import F, Q
+from tortoise import connections
+from tortoise.expressions import F, Q, RawSQL
 from tortoise.transactions import in_transaction
 
-from core import activity, definitions, events, notify, tasks
+from core import activity, definitions, directory, events, liveness, notify, tasks
 from core.clock import now
 from core.db import atomic
 from core.fields import FieldError, FieldSpec, clean_value, is_empty, schema_of
 from core.permissions import Actor, Denied, may, require, visible
-from models import Card, CardHistory, Comment, Customer, CustomerPhone, Pipeline, ReferenceRow, Staff, Stage, Transition
+from models import (
+    Activity,
+    Card,
+    CardHistory,
+    Comment,
+    Customer,
+    CustomerPhone,
+    Pipeline,
+    ReferenceRow,
+    Staff,
+    Stage,
+    Transition,
+)
 
 
 class CardError(Exception):
@@ -61,9 +74,15 @@ ENGINE_CARD = ("pipeline", "stage")  # what moves and edits need; every extra jo
 
 async def get_card(actor: Actor, card_id: int, action: str = "card.view", related: tuple[str, ...] = FULL_CARD) -> Card:
     """The card if the actor may `action` it; a card he may not see is reported exactly like a missing one."""
-    card = await Card.get_or_none(id=card_id).select_related(*(name for name in related if name not in DEFINED))
+    query = Card.filter(id=card_id).select_related(*(name for name in related if name not in DEFINED))
+    read_version = directory.awaiting_reading()
+    if read_version:
+        query = query.annotate(directory_version=RawSQL(directory.VERSION_SQL))
+    card = await query.first()
     if card is None:
         raise CardError("not_found")
+    if read_version:
+        directory.note_reading(card.directory_version)
     if DEFINED & set(related):
         with_definitions(card, await definitions.current(stage_ids=[card.stage_id]))
     try:
@@ -295,6 +314,15 @@ async def move_card(
 ) -> Card:
     """`related`: what to load with the card; a caller that shows the card afterwards asks for FULL_CARD and
     passes the returned card to `card_view`, so a press loads it once."""
+    with directory.pinned():
+        return await _move_card(actor, card_id, transition_key, reason=reason, fields=fields,
+                                expected_version=expected_version, region=region, default_locale=default_locale,
+                                related=related)
+
+
+async def _move_card(actor: Actor, card_id: int, transition_key: str, *, reason: str | None,
+                     fields: dict[str, Any] | None, expected_version: int | None, region: str, default_locale: str,
+                     related: tuple[str, ...]) -> Card:
     card = await get_card(actor, card_id, "card.move", related)
     if expected_version is not None and expected_version != card.version:
         raise MoveError("card_changed")
@@ -316,25 +344,76 @@ async def move_card(
             raise MoveError("fields_missing", fields=missing)
     source = card.stage
     at = now()
+    after = {"stage": target.key, "transition": transition.key, "reason": reason,
+             **({"fields": cleaned} if cleaned else {})}
     async with atomic():
-        updated = await Card.filter(id=card.id, version=card.version).update(
-            stage_id=target.id, version=card.version + 1, fields_data=merged, stage_entered_at=at, updated_at=at,
-            sla_breached_at=None,
-            closed_at=at if target.kind in ("done", "lost") else None,
-        )
-        if not updated:
-            raise MoveError("card_changed")
+        if liveness.is_postgres():
+            await _record_move(actor, card, source, target, transition, reason, merged, after, at)
+        else:
+            updated = await Card.filter(id=card.id, version=card.version).update(
+                stage_id=target.id, version=card.version + 1, fields_data=merged, stage_entered_at=at,
+                updated_at=at, sla_breached_at=None, closed_at=at if target.kind in CLOSED_KINDS else None,
+            )
+            if not updated:
+                raise MoveError("card_changed")
+            await CardHistory.create(card=card, from_stage=source, to_stage=target, transition_key=transition.key,
+                                     actor=actor.staff, channel=actor.channel, reason=reason)
+            await tasks.close_stage_tasks(card, source, actor=actor)
+            await activity.record_by(actor, "card.move", object_type="card", object_id=card.id,
+                                     before={"stage": source.key}, after=after)
         card.stage, card.stage_id, card.version, card.fields_data = target, target.id, card.version + 1, merged
-        await CardHistory.create(card=card, from_stage=source, to_stage=target, transition_key=transition.key,
-                                 actor=actor.staff, channel=actor.channel, reason=reason)
-        await tasks.close_stage_tasks(card, source, actor=actor)
         await _enter_stage(actor, card, target, default_locale=default_locale)
-        await activity.record_by(actor, "card.move", object_type="card",
-                              object_id=card.id, before={"stage": source.key},
-                              after={"stage": target.key, "transition": transition.key, "reason": reason,
-                                     **({"fields": cleaned} if cleaned else {})})
     events.publish("card.moved", card_id=card.id, stage=target.key)
     return card
+
+
+CLOSED_KINDS = ("done", "lost")
+
+_MOVE_AND_CLOSE_TASKS = """
+WITH moved AS (
+    UPDATE card SET stage_id = $1, version = $2 + 1, fields_data = $3, stage_entered_at = $4, updated_at = $4,
+                    sla_breached_at = NULL, closed_at = $5
+    WHERE id = $6 AND version = $2 RETURNING id),
+closed AS (
+    UPDATE task SET status = $7, closed_at = $4
+    WHERE card_id = $6 AND stage_id = $8 AND status = $9 AND EXISTS (SELECT 1 FROM moved) RETURNING id)
+SELECT (SELECT count(*) FROM moved) AS moved, ARRAY(SELECT id FROM closed ORDER BY id) AS closed_tasks
+"""
+
+_HISTORY_AND_ACTIVITY = """
+WITH history AS (
+    INSERT INTO card_history (card_id, from_stage_id, to_stage_id, transition_key, actor_id, channel, reason, at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8))
+INSERT INTO activity (channel, action, object_type, object_id, before, after, at, actor_id) VALUES {rows}
+"""
+
+
+async def _record_move(actor: Actor, card: Card, source: Stage, target: Stage, transition: Transition,
+                       reason: str | None, merged: dict[str, Any], after: dict[str, Any], at: datetime) -> None:
+    """PostgreSQL: the move as `move_card` makes it on SQLite — the card's compare-and-set, the old stage's tasks
+    done, the history row and the audit rows — in two statements instead of five or more (bench/moves.py)."""
+    conn = connections.get("default")
+    result = (await conn.execute_query_dict(_MOVE_AND_CLOSE_TASKS, [
+        target.id, card.version, _json(Card, "fields_data", merged), at,
+        at if target.kind in CLOSED_KINDS else None, card.id, tasks.DONE, source.id, tasks.OPEN,
+    ]))[0]
+    if not result["moved"]:
+        raise MoveError("card_changed")
+    staff_id = actor.staff.id if actor.staff else None
+    values: list[Any] = [card.id, source.id, target.id, transition.key, staff_id, actor.channel, reason, at]
+    audit = [("task.done", "task", task_id, {"status": tasks.OPEN},
+              {"status": tasks.DONE, "closed_at": at.isoformat()}) for task_id in result["closed_tasks"]]
+    audit.append(("card.move", "card", card.id, {"stage": source.key}, after))
+    rows = []
+    for action, object_type, object_id, before, after_ in audit:
+        values += [actor.channel, action, object_type, str(object_id), _json(Activity, "before", before),
+                   _json(Activity, "after", after_), at, staff_id]
+        rows.append("(" + ", ".join(f"${index}" for index in range(len(values) - 7, len(values) + 1)) + ")")
+    await conn.execute_query(_HISTORY_AND_ACTIVITY.format(rows=", ".join(rows)), values)
+
+
+def _json(model: type, field_name: str, value: Any) -> Any:
+    return model._meta.fields_map[field_name].to_db_value(value, None)
 
 
 async def _enter_stage(actor: Actor, card: Card, stage: Stage, *, default_locale: str,

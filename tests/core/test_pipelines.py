@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core import pipelines, tasks
+from core import pipelines
 from core.permissions import Denied
 from core.pipelines import CardError, MoveError, card_number, create_card, edit_fields, move_card
 from models import Activity, Card, CardHistory, Outbox, Stage, Task
@@ -165,13 +165,13 @@ async def test_a_move_that_fails_midway_leaves_nothing_behind(team, monkeypatch)
     counts = (await CardHistory.all().count(), await Outbox.all().count(), await Task.all().count(),
               await Activity.all().count())
 
-    real_close = tasks.close_stage_tasks
+    real_enter = pipelines._enter_stage  # after the card, its history, tasks and audit are written
 
-    async def close_then_fail(*args, **kwargs):
-        await real_close(*args, **kwargs)
+    async def enter_then_fail(*args, **kwargs):
+        await real_enter(*args, **kwargs)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tasks, "close_stage_tasks", close_then_fail)
+    monkeypatch.setattr(pipelines, "_enter_stage", enter_then_fail)
     with pytest.raises(RuntimeError):
         await move_card(boris, card.id, "propose")
     card = await Card.get(id=card.id)

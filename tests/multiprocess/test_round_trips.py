@@ -1,0 +1,96 @@
+"""Round trips to PostgreSQL on the hot paths, counted statement by statement (a count, not a timing): a card move
+costs at most six, BEGIN and COMMIT included. Runs on a fresh PostgreSQL database on 127.0.0.1 in either test pass;
+under CI=true its absence fails the run instead of skipping."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+
+import asyncpg
+import asyncpg.connection
+import pytest
+from tortoise import Tortoise
+
+from bench.databases import PG_ADMIN, fresh_database
+from core.db import close_db, migrate, tortoise_config
+from core.packs import load_pack
+from core.permissions import load_actor
+from core.pipelines import create_card, move_card
+from models import Activity, Card, CardHistory, Outbox, Staff, Task
+from tests.conftest import IN_CI
+
+
+@contextmanager
+def counted_statements():
+    """Every statement asyncpg sends (simple or extended protocol): one round trip each."""
+    sent: list[str] = []
+    connection = asyncpg.connection.Connection
+    plain, extended = connection.execute, connection._execute
+
+    async def execute(self, query, *args, **kwargs):
+        if not args:
+            sent.append(query)
+        return await plain(self, query, *args, **kwargs)
+
+    async def _execute(self, query, args, *rest, **kwargs):
+        sent.append(query)
+        return await extended(self, query, args, *rest, **kwargs)
+
+    connection.execute, connection._execute = execute, _execute
+    try:
+        yield sent
+    finally:
+        connection.execute, connection._execute = plain, extended
+
+
+@pytest.fixture
+async def fresh_postgres():
+    try:
+        await (await asyncpg.connect(PG_ADMIN, timeout=3)).close()
+    except (OSError, asyncpg.PostgresError):
+        if IN_CI:
+            pytest.fail("CI=true but PostgreSQL on 127.0.0.1:5432 does not answer")
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 does not answer")
+    name = f"estafeta_trips_{uuid.uuid4().hex[:8]}"
+    url = await fresh_database(name)
+    await migrate(url)
+    await Tortoise.init(config=tortoise_config(url))
+    yield url
+    await close_db()
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin.close()
+
+
+async def test_a_move_costs_at_most_six_round_trips_and_writes_everything(fresh_postgres):
+    await load_pack("generic", with_demo=True)
+    manager = await Staff.get(telegram_id=1000002)  # Boris; Catherine (1000003) heads sales
+    actor = await load_actor(manager, channel="bot")
+
+    async def new_card(title: str) -> Card:
+        return await create_card(actor, "sales", title=title, owner=manager, assignee=manager,
+                                 fields={"budget": "1000"})
+
+    warm = await new_card("warm-up")  # a process that has served before: definitions and staff are loaded
+    await move_card(actor, warm.id, "contact")
+    await move_card(actor, warm.id, "propose")
+
+    card = await new_card("Склад")
+    task = await Task.get(card_id=card.id, status="open")  # the "new" stage gave the assignee a task
+    with counted_statements() as sent:
+        moved = await move_card(actor, card.id, "contact")
+    assert len(sent) <= 6, "\n".join(sent)
+    assert moved.stage.key == "contacted" and (await Card.get(id=card.id)).version == card.version + 1
+    assert (await Task.get(id=task.id)).status == "done"
+    history = await CardHistory.filter(card_id=card.id).order_by("-id").first()
+    assert (history.transition_key, history.actor_id, history.channel) == ("contact", manager.id, "bot")
+    audit = await Activity.filter(at__gte=history.at).order_by("id")
+    assert [(row.action, row.object_id) for row in audit] == [("task.done", str(task.id)), ("card.move", str(card.id))]
+    assert audit[1].after == {"stage": "contacted", "transition": "contact", "reason": None}
+
+    with counted_statements() as sent:
+        await move_card(actor, card.id, "propose")  # the "proposal" stage tells the head of sales
+    assert len(sent) <= 6, "\n".join(sent)
+    told = await Outbox.filter(chat_id=1000003).order_by("-id").first()
+    assert "Склад" in told.payload["text"] and told.status == "pending"
