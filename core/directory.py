@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -27,14 +27,14 @@ _actors: OrderedDict[int, Actor] = OrderedDict()
 _version: list[int | None] = [None]
 _observed: ContextVar[list[int | None] | None] = ContextVar("directory_version_observed", default=None)
 _by_role: dict[str, list[Staff]] = {}
+_staff: dict[int, Staff] = {}
 
 
 async def actor_for_telegram_user(telegram_id: int, *, channel: str = "bot") -> Actor:
     """The actor behind a Telegram account: a staff member with roles and grants, or nobody (a stranger)."""
     current = await version_now()
     if current != _version[0]:
-        _actors.clear()
-        _by_role.clear()
+        _clear()
         _version[0] = current
     actor = _actors.get(telegram_id)
     if actor is None:
@@ -96,12 +96,35 @@ async def version_now(*, fresh: bool = False) -> int:
     return version
 
 
+async def staff_by_id(ids: Iterable[int | None]) -> dict[int, Staff]:
+    """Staff members by id (all of them are kept: a business has tens, not thousands), for showing who holds a
+    card without joining the staff table. One made after this unit of work read the version is read again."""
+    wanted = {staff_id for staff_id in ids if staff_id is not None}
+    await _at_version(await version_now())
+    if not wanted <= _staff.keys():
+        await _at_version(await version_now(fresh=True))
+    return {staff_id: _staff[staff_id] for staff_id in wanted if staff_id in _staff}
+
+
+async def _at_version(version: int) -> None:
+    if version != _version[0]:
+        _clear()
+        _version[0] = version
+    if not _staff:
+        _staff.update({staff.id: staff for staff in await Staff.all()})
+
+
+def _clear() -> None:
+    _actors.clear()
+    _by_role.clear()
+    _staff.clear()
+
+
 async def staff_with_role(role_key: str) -> list[Staff]:
     """Active staff holding the role, in a stable order; kept per directory version like the actors."""
     version = await version_now()
     if version != _version[0]:
-        _actors.clear()
-        _by_role.clear()
+        _clear()
         _version[0] = version
     if role_key not in _by_role:
         _by_role[role_key] = list(await Staff.filter(roles__key=role_key, active=True).distinct().order_by("id"))
@@ -112,8 +135,7 @@ def forget(telegram_id: int | None = None) -> None:
     """Drop one person (their update failed midway, so what it changed on the cached record was rolled back) or
     everyone (the database connection is closed: the next one may be another database)."""
     if telegram_id is None:
-        _actors.clear()
-        _by_role.clear()
+        _clear()
         _version[0] = None
     else:
         _actors.pop(telegram_id, None)

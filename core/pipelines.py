@@ -74,7 +74,12 @@ ENGINE_CARD = ("pipeline", "stage")  # what moves and edits need; every extra jo
 
 async def get_card(actor: Actor, card_id: int, action: str = "card.view", related: tuple[str, ...] = FULL_CARD) -> Card:
     """The card if the actor may `action` it; a card he may not see is reported exactly like a missing one."""
-    query = Card.filter(id=card_id).select_related(*(name for name in related if name not in DEFINED))
+    with directory.pinned():
+        return await _get_card(actor, card_id, action, related)
+
+
+async def _get_card(actor: Actor, card_id: int, action: str, related: tuple[str, ...]) -> Card:
+    query = Card.filter(id=card_id).select_related(*(name for name in related if name not in DEFINED | PEOPLE))
     read_version = directory.awaiting_reading()
     if read_version:
         query = query.annotate(directory_version=RawSQL(directory.VERSION_SQL))
@@ -85,6 +90,9 @@ async def get_card(actor: Actor, card_id: int, action: str = "card.view", relate
         directory.note_reading(card.directory_version)
     if DEFINED & set(related):
         with_definitions(card, await definitions.current(stage_ids=[card.stage_id]))
+    if PEOPLE & set(related):
+        people = await directory.staff_by_id([card.owner_id, card.assignee_id])
+        card.owner, card.assignee = people.get(card.owner_id), people.get(card.assignee_id)
     try:
         await require(actor, action, card)
     except Denied:
@@ -94,8 +102,10 @@ async def get_card(actor: Actor, card_id: int, action: str = "card.view", relate
     return card
 
 
-# A card's pipeline and stage come from the process's definitions (core.definitions), not from a join.
+# A card's pipeline and stage come from the process's definitions (core.definitions), its people from the
+# directory (core.directory), not from joins.
 DEFINED = frozenset({"pipeline", "stage"})
+PEOPLE = frozenset({"owner", "assignee"})
 
 
 def with_definitions(card: Card, known: definitions.Definitions) -> Card:

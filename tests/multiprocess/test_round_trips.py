@@ -11,6 +11,7 @@ import asyncpg
 import asyncpg.connection
 import pytest
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.databases import PG_ADMIN, fresh_database
 from core.db import close_db, migrate, tortoise_config
@@ -55,9 +56,13 @@ async def fresh_postgres():
     name = f"estafeta_trips_{uuid.uuid4().hex[:8]}"
     url = await fresh_database(name)
     await migrate(url)
+    # Tortoise keeps each model's INSERT per connection name, whatever the database behind it: in the SQLite pass
+    # it would hand PostgreSQL the SQLite statements, and the tests after this one the other way round.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(url))
     yield url
     await close_db()
+    EXECUTOR_CACHE.clear()
     admin = await asyncpg.connect(PG_ADMIN)
     await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     await admin.close()
