@@ -57,12 +57,14 @@ async def fresh_postgres():
     url = await fresh_database(name)
     await migrate(url)
     # Tortoise keeps each model's INSERT per connection name, whatever the database behind it: in the SQLite pass
-    # it would hand PostgreSQL the SQLite statements, and the tests after this one the other way round.
+    # it would hand PostgreSQL the SQLite statements. The tests after this one get back what they had.
+    kept = dict(EXECUTOR_CACHE)
     EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(url))
     yield url
     await close_db()
     EXECUTOR_CACHE.clear()
+    EXECUTOR_CACHE.update(kept)
     admin = await asyncpg.connect(PG_ADMIN)
     await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     await admin.close()
