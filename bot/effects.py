@@ -75,6 +75,7 @@ class UpdateEffects:
         if not isinstance(chat_id, int):
             chat_id = self.chat_id or 0  # answerCallbackQuery names no chat: it belongs to the update's
         row = outbox.reply_row(self.update_id, len(self.rows), chat_id, method.__api_method__, payload)
+        row.handler_call = method  # this process delivers it right after the commit (jobs.outbox_sender)
         self.rows.append(row)
         return _placeholder_result(bot, method.__api_method__, row, payload)
 

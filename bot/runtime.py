@@ -65,6 +65,17 @@ def update_kind(payload: dict[str, Any]) -> str | None:
     return None
 
 
+BIGINT = range(-(2**63), 2**63)  # what the database's ids hold
+
+
+def sender_id(update: Update) -> int:
+    try:
+        user = getattr(update.event, "from_user", None)
+    except Exception:  # an update type aiogram cannot name
+        return 0
+    return user.id if user is not None else 0
+
+
 def chat_key(update: Update) -> int:
     """The chat whose order the update keeps: the chat it happened in, else the user, else 0."""
     try:
@@ -128,12 +139,14 @@ class UpdateProcessor:
         """Stores the update durably and schedules it; False for a re-delivery of a stored one."""
         payload = clean_payload(payload)
         update = self.parse(payload)
-        if not (-(2**63) <= update.update_id < 2**63):
+        if update.update_id not in BIGINT:
             raise BadUpdate("update_id out of range")
         kind = update_kind(payload)
         if kind is None:
             return await self._ignore(update.update_id, payload)
         chat_id = chat_key(update)
+        if chat_id not in BIGINT or sender_id(update) not in BIGINT:
+            raise BadUpdate("chat or user id out of range")  # not Telegram's: its ids fit in 52 bits
         # Stored already taken by this process: one write instead of a store and a claim.
         if await inbox.store(update.update_id, payload, chat_id=chat_id, kind=kind, claimed=True):
             self._spawn(update, chat_id)

@@ -185,7 +185,7 @@ async def take_chat_turn(update_id: int, chat_id: int | None, queue_jumping_allo
         "AND status IN ('pending', 'processing') AND owner IS DISTINCT FROM $5) AS older, "
         "EXISTS (SELECT 1 FROM inbox_update WHERE update_id = $4 AND status = 'processing' AND owner = $5) AS held, "
         "(SELECT version FROM directory_version WHERE id = 1) AS directory_version "
-        "FROM (SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)) AS locked",
+        "FROM (SELECT pg_advisory_xact_lock($1, ($2::bigint % 2147483647)::int)) AS locked",
         [CHAT_LOCK_CLASS, chat_id, chat_id, update_id, liveness.me()],
     )
     older, held, version = rows[0]["older"], rows[0]["held"], rows[0]["directory_version"] or 0

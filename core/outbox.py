@@ -264,14 +264,17 @@ async def resolve_references(payload: dict[str, Any], known: dict[int, int] | No
     async def real_id(reference: int) -> int | None:
         return known[reference] if reference in known else await sent_message_id(reference)
 
+    message_id = payload.get("message_id")
+    reply_to = payload.get("reply_parameters") or {}
+    if not (isinstance(message_id, int) and message_id < 0) and not (
+            isinstance(reply_to.get("message_id"), int) and reply_to["message_id"] < 0):
+        return payload  # nothing to resolve: the same object (the sender may then reuse the call it was made from)
     resolved = dict(payload)
-    message_id = resolved.get("message_id")
     if isinstance(message_id, int) and message_id < 0:
         real = await real_id(message_id)
         if real is None:
             raise UnresolvedReference(f"the reply {referenced_reply(message_id)} was never sent")
         resolved["message_id"] = real
-    reply_to = resolved.get("reply_parameters") or {}
     if isinstance(reply_to.get("message_id"), int) and reply_to["message_id"] < 0:
         real = await real_id(reply_to["message_id"])
         if real is None:

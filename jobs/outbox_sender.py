@@ -282,7 +282,11 @@ class OutboxSender:
         """Send one claimed row and record the outcome; True if Telegram accepted it. With `delivered`, a success
         is added there (with its message id) for the caller to record, and to `known` for the rows after it."""
         try:
-            method = build_method(row, await outbox.resolve_references(row.payload or {}, known))
+            payload = row.payload or {}
+            resolved = await outbox.resolve_references(payload, known)
+            # A reply delivered by the process whose handler made it: that call as it was, not rebuilt from JSON.
+            made = getattr(row, "handler_call", None)
+            method = made if made is not None and resolved is payload else build_method(row, resolved)
         except outbox.UnresolvedReference as exc:
             log.info("outbox row %s: %s", row.id, exc)
             await outbox.mark_failed(row, str(exc))

@@ -73,3 +73,20 @@ async def test_deep_or_oversized_bodies_get_a_4xx_and_nothing_is_stored(estafeta
     assert await webhook(body) == status
     assert await InboxUpdate.all().count() == 0
     await recovery_spawns_nothing(estafeta)
+
+
+@pytest.mark.parametrize("where", ["chat", "from"])
+async def test_ids_no_database_can_hold_get_a_400_and_nothing_is_stored(estafeta, webhook, where):
+    update = text_update(990200, 5, "hi")
+    update["message"][where]["id"] = 2**64  # not Telegram's: its ids fit in 52 bits
+    assert await webhook(json.dumps(update).encode()) == 400
+    assert await InboxUpdate.all().count() == 0
+
+
+async def test_users_with_ids_past_32_bits_are_answered(estafeta, webhook):
+    """Telegram's newer accounts and every supergroup have ids past 2³¹ (a chat's turn hashes the id to a lock)."""
+    for update_id, user_id in ((990300, 7_000_000_001), (990301, -1_001_234_567_890)):
+        assert await webhook(json.dumps(text_update(update_id, user_id, "hello")).encode()) == 200
+    await estafeta.processor.wait_idle()
+    assert [row.status for row in await InboxUpdate.filter(update_id__gte=990300).order_by("update_id")] == \
+        ["done", "done"]
