@@ -338,8 +338,10 @@ class OutboxSender:
             if message_id is not None and known is not None and row.update_id is not None:
                 known[outbox.reply_reference(row.update_id, row.position)] = message_id
             return True
-        await outbox.mark_sent(row, next_send_at=clock.now() + timedelta(seconds=self.per_chat_interval),
-                               message_id=message_id)
+        # A reply (one with an update) answers what the user just did and is not paced, as in `deliver_now`: those
+        # of a process that died before sending them go out back to back when they are taken over.
+        pace = None if row.update_id is not None else clock.now() + timedelta(seconds=self.per_chat_interval)
+        await outbox.mark_sent(row, next_send_at=pace, message_id=message_id)
         return True
 
     async def _send_instead_of_edit(self, row: Outbox, edit: TelegramMethod) -> bool:

@@ -109,3 +109,17 @@ async def test_cancelled_mid_send_gives_the_row_back(db, settings):
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert (await Outbox.get(id=row.id)).status == "pending"
+
+
+async def test_replies_taken_over_from_a_dead_process_go_out_back_to_back(db, settings):
+    """Replies answer what the user just did: like those sent right after their update, the ones a dead process
+    left behind are not paced per chat (a paced chat would wait a second between them)."""
+    for position, text in enumerate(["one", "two"]):
+        row = outbox.reply_row(42, position, 9, "sendMessage", {"text": text})
+        await outbox.write_replies([row], owner=987654321)  # that process is gone: no lock held on its id
+    await outbox.enqueue(9, "a notification")
+    bot = ScriptedBot()
+    sender = OutboxSender(bot, settings)
+    sender.horizon = 0  # one look, no waiting for what falls due later
+    await sender.drain()
+    assert [call.text for call in bot.calls] == ["one", "two", "a notification"]
