@@ -68,25 +68,23 @@ def update_kind(payload: dict[str, Any]) -> str | None:
 BIGINT = range(-(2**63), 2**63)  # what the database's ids hold
 
 
-def sender_id(update: Update) -> int:
+def _event(update: Update) -> Any:
     try:
-        user = getattr(update.event, "from_user", None)
+        return update.event
     except Exception:  # an update type aiogram cannot name
-        return 0
+        return None
+
+
+def sender_id(update: Update) -> int:
+    user = getattr(_event(update), "from_user", None)
     return user.id if user is not None else 0
 
 
 def chat_key(update: Update) -> int:
     """The chat whose order the update keeps: the chat it happened in, else the user, else 0."""
-    try:
-        event = update.event
-    except Exception:  # an update type aiogram cannot name
-        return 0
+    event = _event(update)
     chat = getattr(event, "chat", None) or getattr(getattr(event, "message", None), "chat", None)
-    if chat is not None:
-        return chat.id
-    user = getattr(event, "from_user", None)
-    return user.id if user is not None else 0
+    return chat.id if chat is not None else sender_id(update)
 
 
 class ChatLocks:

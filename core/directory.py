@@ -32,10 +32,7 @@ _staff: dict[int, Staff] = {}
 
 async def actor_for_telegram_user(telegram_id: int, *, channel: str = "bot") -> Actor:
     """The actor behind a Telegram account: a staff member with roles and grants, or nobody (a stranger)."""
-    current = await version_now()
-    if current != _version[0]:
-        _clear()
-        _version[0] = current
+    _follow(await version_now())
     actor = _actors.get(telegram_id)
     if actor is None:
         actor = await load_actor(await identity.staff_by_telegram_id(telegram_id), channel=channel)
@@ -107,11 +104,16 @@ async def staff_by_id(ids: Iterable[int | None]) -> dict[int, Staff]:
 
 
 async def _at_version(version: int) -> None:
+    _follow(version)
+    if not _staff:
+        _staff.update({staff.id: staff for staff in await Staff.all()})
+
+
+def _follow(version: int) -> None:
+    """What is kept was read at `_version`: a different reading empties it."""
     if version != _version[0]:
         _clear()
         _version[0] = version
-    if not _staff:
-        _staff.update({staff.id: staff for staff in await Staff.all()})
 
 
 def _clear() -> None:
@@ -122,10 +124,7 @@ def _clear() -> None:
 
 async def staff_with_role(role_key: str) -> list[Staff]:
     """Active staff holding the role, in a stable order; kept per directory version like the actors."""
-    version = await version_now()
-    if version != _version[0]:
-        _clear()
-        _version[0] = version
+    _follow(await version_now())
     if role_key not in _by_role:
         _by_role[role_key] = list(await Staff.filter(roles__key=role_key, active=True).distinct().order_by("id"))
     return list(_by_role[role_key])

@@ -182,7 +182,7 @@ def referenced_reply(message_id: int) -> tuple[int, int] | None:
 
 
 def reply_row(update_id: int, position: int, chat_id: int, method: str, payload: dict[str, Any]) -> Outbox:
-    """A handler's reply, not yet written: `write_replies` writes an update's replies together."""
+    """A handler's reply, not yet written: `core.inbox.finish` writes an update's replies together."""
     if method not in METHODS:
         raise ValueError(f"unsupported outbox method {method!r}")
     if position >= POSITIONS_PER_UPDATE:

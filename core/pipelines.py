@@ -114,6 +114,15 @@ def with_definitions(card: Card, known: definitions.Definitions) -> Card:
     return card
 
 
+async def with_definitions_all(cards: list[Card]) -> list[Card]:
+    """`with_definitions` for cards just read (a list page)."""
+    if cards:
+        known = await definitions.current(stage_ids=[card.stage_id for card in cards])
+        for card in cards:
+            with_definitions(card, known)
+    return cards
+
+
 async def _may_view(actor: Actor, card: Card) -> bool:
     try:
         await require(actor, "card.view", card)
@@ -185,8 +194,7 @@ async def list_cards(actor: Actor, *, pipeline_key: str | None = None, open_only
         query = query.filter(Q(assignee_id=actor.staff_id) | Q(owner_id=actor.staff_id))
     total = await query.count()
     cards = await query.order_by("-urgent", "-priority", "-id").offset(offset).limit(limit).select_related("customer")
-    known = await definitions.current(stage_ids=[card.stage_id for card in cards])
-    return [with_definitions(card, known) for card in cards], total
+    return await with_definitions_all(cards), total
 
 
 # --- fields ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 # core.pipelines imports this module too: bind the module, not its names, so either may be imported first.
-from core import activity, clock, definitions, notify, pipelines
+from core import activity, clock, notify, pipelines
 from core.clock import as_utc
 from core.db import atomic
 from core.permissions import Actor, require, visible
@@ -230,11 +230,7 @@ async def my_open_tasks(actor: Actor, *, offset: int = 0, limit: int = 10) -> tu
     query = my_open_tasks_query(actor)
     total = await query.count()
     page = await query.offset(max(offset, 0)).limit(max(limit, 1)).select_related("card")
-    cards = [task.card for task in page if task.card is not None]
-    if cards:
-        known = await definitions.current(stage_ids=[card.stage_id for card in cards])
-        for card in cards:
-            pipelines.with_definitions(card, known)
+    await pipelines.with_definitions_all([task.card for task in page if task.card is not None])
     return list(page), total
 
 
