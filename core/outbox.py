@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,8 +125,9 @@ async def enqueue(
     method: str = "sendMessage",
     payload: dict[str, Any] | None = None,
     not_before: datetime | None = None,
-) -> Outbox:
-    """Write one notification. Call it inside the transaction of the change it reports.
+) -> Outbox | None:
+    """Write one notification. Call it inside the transaction of the change it reports (or inside `gathered`,
+    which writes nothing and returns None: the caller's own statement writes it).
 
     ``payload`` is the Bot API method's keyword arguments (``reply_markup``, ``parse_mode`` …, as JSON);
     ``text`` is a shortcut for ``payload["text"]`` (``caption`` for media). A chat that blocked the bot gets
@@ -139,6 +143,10 @@ async def enqueue(
     body.pop("chat_id", None)
     at = clock.now()
     not_before = as_utc(not_before) if not_before else at
+    gathering = _gathering.get()
+    if gathering is not None:
+        gathering.append(Notice(chat_id, method, json.dumps(body, ensure_ascii=False), not_before))
+        return None
     conn = _conn()
     if _dialect(conn) == "postgres":  # the blocked check and the write in one round trip
         inserted = (await conn.execute_query_dict(
@@ -161,6 +169,61 @@ async def enqueue(
     if row.status != BLOCKED:
         after_commit.defer(_notify)
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notification `enqueue` was asked for inside `gathered`, for the caller to write with `NOTICES_CTE`."""
+
+    chat_id: int
+    method: str
+    payload: str  # JSON
+    not_before: datetime
+
+
+_gathering: ContextVar[list[Notice] | None] = ContextVar("outbox_gathering", default=None)
+
+
+@contextmanager
+def gathered() -> Iterator[list[Notice]]:
+    """PostgreSQL: `enqueue` calls inside write nothing and are handed back, so a use case that is one statement
+    (a card's move) writes its notifications in that statement instead of one round trip each. The caller must
+    write them (`NOTICES_CTE`, `notices_params`) and then call `wake_after_commit`."""
+    notices: list[Notice] = []
+    token = _gathering.set(notices)
+    try:
+        yield notices
+    finally:
+        _gathering.reset(token)
+
+
+# A CTE for a statement that writes gathered notices: `{first}` is the number of its first of five parameters,
+# `{condition}` says when to write them (the statement's own change happened). Same blocked-chat rule as `enqueue`.
+NOTICES_CTE = """notices AS (
+    INSERT INTO outbox (chat_id, method, payload, status, attempts, not_before, created_at, error)
+    SELECT notice.chat_id, notice.method, notice.payload::jsonb,
+           CASE WHEN chat.blocked_at IS NULL THEN '""" + PENDING + """' ELSE '""" + BLOCKED + """' END, 0,
+           notice.not_before, ${fifth}::timestamptz,
+           CASE WHEN chat.blocked_at IS NOT NULL THEN '""" + BLOCKED_ERROR + """' END
+    FROM unnest(${first}::bigint[], ${second}::text[], ${third}::text[], ${fourth}::timestamptz[])
+         AS notice (chat_id, method, payload, not_before)
+    LEFT JOIN chat_state AS chat ON chat.chat_id = notice.chat_id
+    WHERE {condition})"""
+
+
+def notices_cte(first: int, condition: str) -> str:
+    return NOTICES_CTE.format(first=first, second=first + 1, third=first + 2, fourth=first + 3, fifth=first + 4,
+                              condition=condition)
+
+
+def notices_params(notices: list[Notice], at: datetime) -> list[Any]:
+    return [[notice.chat_id for notice in notices], [notice.method for notice in notices],
+            [notice.payload for notice in notices], [notice.not_before for notice in notices], at]
+
+
+def wake_after_commit(notices: list[Notice]) -> None:
+    if notices:
+        after_commit.defer(_notify)
 
 
 # A reply's message id is not known until Telegram answers, so the handler is given a stand-in: negative, naming

@@ -11,14 +11,17 @@ import asyncpg
 import asyncpg.connection
 import pytest
 from tortoise import Tortoise
+from tortoise.expressions import F
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.databases import PG_ADMIN, fresh_database
 from core.db import close_db, migrate, tortoise_config
 from core.packs import load_pack
 from core.permissions import load_actor
-from core.pipelines import create_card, move_card
-from models import Activity, Card, CardHistory, Outbox, Staff, Task
+from core import pipelines
+from core.clock import now
+from core.pipelines import MoveError, create_card, move_card
+from models import Activity, Card, CardHistory, ChatState, Outbox, Staff, Task
 from tests.conftest import IN_CI
 
 
@@ -98,6 +101,37 @@ async def test_a_move_costs_at_most_six_round_trips_and_writes_everything(fresh_
 
     with counted_statements() as sent:
         await move_card(actor, card.id, "propose")  # the "proposal" stage tells the head of sales
-    assert len(sent) <= 6, "\n".join(sent)
+    assert len(sent) <= 2, "\n".join(sent)  # a stage that makes no task: the card read, then one statement
     told = await Outbox.filter(chat_id=1000003).order_by("-id").first()
     assert "Склад" in told.payload["text"] and told.status == "pending"
+
+
+async def test_a_one_statement_move_writes_nothing_but_refuses_when_the_card_changed_meanwhile(fresh_postgres,
+                                                                                                monkeypatch):
+    await load_pack("generic", with_demo=True)
+    manager = await Staff.get(telegram_id=1000002)
+    actor = await load_actor(manager, channel="bot")
+    card = await create_card(actor, "sales", title="Гонка", owner=manager, assignee=manager, fields={"budget": "1"})
+    await move_card(actor, card.id, "contact")
+    entering = pipelines._enter_stage
+
+    async def someone_else_moves_first(actor, card, stage, **kwargs):
+        await Card.filter(id=card.id).update(version=F("version") + 1)  # between the read and the write
+        await entering(actor, card, stage, **kwargs)
+
+    monkeypatch.setattr(pipelines, "_enter_stage", someone_else_moves_first)
+    before = (await CardHistory.filter(card_id=card.id).count(), await Outbox.all().count(),
+              await Activity.all().count())
+    with pytest.raises(MoveError) as refused:
+        await move_card(actor, card.id, "reject_contacted", reason="дорого")  # "lost" tells the head
+    assert refused.value.reason == "card_changed"
+    assert (await CardHistory.filter(card_id=card.id).count(), await Outbox.all().count(),
+            await Activity.all().count()) == before
+    assert (await Card.get(id=card.id)).stage_id == (await CardHistory.filter(card_id=card.id)
+                                                      .order_by("-id").first()).to_stage_id
+
+    monkeypatch.setattr(pipelines, "_enter_stage", entering)
+    await ChatState.create(chat_id=1000003, blocked_at=now())  # the head of sales blocked the bot
+    await move_card(actor, card.id, "propose")
+    told = await Outbox.filter(chat_id=1000003).order_by("-id").first()
+    assert "Гонка" in told.payload["text"] and told.status == "blocked"
