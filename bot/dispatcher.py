@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -13,15 +14,16 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response
 
+from bot.draft_storage import DatabaseStorage
 from bot.effects import CaptureReplies
 from bot.middlewares import CallbackWithMessage, I18nMiddleware, IdentityMiddleware, InboxMiddleware
 from bot.sandbox.state import BOT_ID
+from core import modules
 from core.config import Settings, sandbox_token
-from flows import cards, chat_member, customers, fallback, imports, search, staff_menu, start, tasks
+from flows import cards, chat_member, customers, drafts, fallback, imports, search, staff_menu, start, tasks
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +36,14 @@ def sandbox_bot_token(settings: Settings) -> str:
 
 
 def create_storage(settings: Settings) -> BaseStorage:
+    """Where a conversation in progress is kept: Redis when configured, else the database — either way it survives
+    a restart and expires after `telegram.draft_days`."""
+    ttl = timedelta(days=settings.telegram.draft_days)
     if settings.redis.url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.redis.url)
-    return MemoryStorage()
+        return RedisStorage.from_url(settings.redis.url, state_ttl=ttl, data_ttl=ttl)
+    return DatabaseStorage(ttl)
 
 
 def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) -> Dispatcher:
@@ -49,10 +54,13 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     dp.callback_query.outer_middleware(CallbackWithMessage())
     # customer_start takes a stranger's /start before start does; cards, tasks and search come before start so that
     # a command typed in the middle of their conversations ends it (and is then handled as usual).
+    active = modules.activate(settings)
+    # Modules' conversations sit with the platform's, before start: a command typed in one of them ends it too.
     routers = (
-        chat_member.build_router(), customers.build_router(), cards.build_router(),
-        tasks.build_router(), search.build_router(), start.build_router(), staff_menu.build_router(),
-        imports.build_router(), fallback.build_router(),
+        chat_member.build_router(), drafts.build_router(), customers.build_router(), cards.build_router(),
+        tasks.build_router(), search.build_router(),
+        *(modules.resolve(ref)() for ref in active.refs("routers")),
+        start.build_router(), staff_menu.build_router(), imports.build_router(), fallback.build_router(),
     )
     dp.include_routers(*routers)
     run_sync_callables_inline(dp)

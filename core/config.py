@@ -12,11 +12,13 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ENV_PREFIX = "ESTAFETA__"
 LOCALES = ("ru", "uk", "en")
+DEFAULT_TIMEZONE = "Europe/Kyiv"
 
 
 class ConfigError(Exception):
@@ -32,7 +34,8 @@ class AppSettings(_Section):
     data_dir: Path = Path("data")
     base_url: str = ""
     packs: list[str] = ["generic"]
-    modules: list[str] = ["staff", "sandbox"]
+    # Business modules switched on (core.modules); the platform's own features are always on.
+    modules: list[str] = []
 
 
 class DatabaseSettings(_Section):
@@ -67,6 +70,8 @@ class TelegramSettings(_Section):
     webhook_secret: str = ""
     # Bearer token of the sandbox persona API; empty: generated once into <app.data_dir>/sandbox.token.
     sandbox_token: str = ""
+    # A conversation left half-way (a reason, a field, a comment being typed) is kept this many days.
+    draft_days: float = Field(default=7, gt=0)
 
     @field_validator("webhook_path")
     @classmethod
@@ -94,6 +99,22 @@ class WebSettings(_Section):
 class I18nSettings(_Section):
     default_locale: Literal["ru", "uk", "en"] = "ru"
     default_region: str = "UA"
+    # The business's clock (IANA name): moments are stored in UTC and shown, and a time typed without a zone is
+    # read, in this zone, in every language.
+    timezone: str = DEFAULT_TIMEZONE
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone name such as Europe/Kyiv") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class OutboxSettings(_Section):
@@ -127,6 +148,8 @@ class Settings(_Section):
     invites: InviteSettings = InviteSettings()
     storage: StorageSettings = StorageSettings()
     crm: CrmSettings = CrmSettings()
+    # [module.NAME] tables: each module's own settings, validated by its schema when it is activated.
+    module: dict[str, dict[str, Any]] = {}
 
     @property
     def public_url(self) -> str:
@@ -170,13 +193,14 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
         if not name.startswith(ENV_PREFIX):
             continue
         parts = name[len(ENV_PREFIX) :].lower().split("__")
-        if len(parts) != 2 or not all(parts):
-            raise ConfigError(f"{name}: expected {ENV_PREFIX}<SECTION>__<KEY>")
-        section, key = parts
-        data.setdefault(section, {})
-        if not isinstance(data[section], dict):
-            raise ConfigError(f"{section}: must be a section")
-        data[section][key] = _parse_env_value(raw)
+        if not all(parts) or not (len(parts) == 2 or (len(parts) == 3 and parts[0] == "module")):
+            raise ConfigError(f"{name}: expected {ENV_PREFIX}<SECTION>__<KEY> or {ENV_PREFIX}MODULE__<NAME>__<KEY>")
+        table = data
+        for part in parts[:-1]:
+            table = table.setdefault(part, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"{part}: must be a section")
+        table[parts[-1]] = _parse_env_value(raw)
 
 
 def _describe(error: dict[str, Any]) -> str:

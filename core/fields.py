@@ -1,22 +1,30 @@
 """Typed custom fields of a pipeline's cards: the schema a pack declares, and cleaning a value against it.
 
-Values are stored in `Card.fields_data` as JSON: money and numbers as decimal strings (never floats), dates and
-datetimes as ISO text, phones as E.164, choices as the reference row key, links as the reference row id, files as
-attachment ids.
+Values are stored in `Card.fields_data` as JSON: money and numbers as decimal strings (never floats), dates as ISO
+text, datetimes as ISO text in UTC with its offset ("2026-04-01T07:30:00+00:00"), phones as E.164, choices as the
+reference row key, links as the reference row id, files as attachment ids.
+
+A time typed without a zone ("01.04.2026 10:30", a panel's datetime-local input, an Excel cell) is the business's
+clock: it is read in the zone the caller passes (settings.i18n.zone).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 import phonenumbers
+
+from core.clock import as_utc
+from core.config import DEFAULT_TIMEZONE
 
 FIELD_TYPES = ("text", "number", "money", "date", "datetime", "phone", "choice", "link", "boolean", "file")
 _TRUE = {"1", "true", "yes", "y", "on", "да", "так", "+"}
 _FALSE = {"0", "false", "no", "n", "off", "нет", "ні", "-"}
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 
 
 class FieldError(ValueError):
@@ -78,19 +86,36 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def clean_value(spec: FieldSpec, raw: Any, *, region: str = "UA", reference_rows: dict[str, int] | None = None) -> Any:
-    """The stored form of `raw`, or FieldError. `reference_rows` maps row key → id for choice and link fields."""
+class _Reading(NamedTuple):
+    """How a typed value is read: phones without a country code in `region`, times without a zone in `zone`,
+    choice and link keys through `rows` (row key → id)."""
+
+    region: str
+    zone: tzinfo
+    rows: dict[str, int]
+
+
+def clean_value(spec: FieldSpec, raw: Any, *, region: str = "UA", zone: tzinfo = DEFAULT_ZONE,
+                reference_rows: dict[str, int] | None = None) -> Any:
+    """The stored form of `raw`, or FieldError. `reference_rows` maps row key → id for choice and link fields;
+    `zone` is the business's time zone, in which a datetime typed without one is read."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
-        return _CLEANERS[spec.type](spec, raw, region, reference_rows or {})
+        return _CLEANERS[spec.type](spec, raw, _Reading(region, zone, reference_rows or {}))
     except FieldError:
         raise
     except (ValueError, TypeError, InvalidOperation, phonenumbers.NumberParseException):
         raise FieldError(spec.key, "invalid") from None
 
 
-def _text(spec, raw, region, rows):
+def stored_datetime(raw: Any, zone: tzinfo) -> datetime:
+    """A stored datetime field value as an aware UTC datetime. Values stored before they carried an offset were
+    typed at the business's clock, so a naive one is read in `zone`. Raises ValueError for anything else."""
+    return as_utc(raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw)), zone)
+
+
+def _text(spec, raw, reading):
     return str(raw).strip()
 
 
@@ -112,17 +137,18 @@ def _decimal(raw) -> Decimal:
     return value
 
 
-def _number(spec, raw, region, rows):
+def _number(spec, raw, reading):
     return str(_decimal(raw).normalize())
 
 
-def _money(spec, raw, region, rows):
+def _money(spec, raw, reading):
     return str(_decimal(raw).quantize(Decimal("0.01")))
 
 
-def _date(spec, raw, region, rows):
+def _date(spec, raw, reading):
     if isinstance(raw, datetime):
-        return raw.date().isoformat()
+        # A moment with a zone falls on the business's calendar day; a naive one is already a wall-clock time.
+        return (raw.astimezone(reading.zone) if raw.tzinfo is not None else raw).date().isoformat()
     if isinstance(raw, date):
         return raw.isoformat()
     text = str(raw).strip()
@@ -134,46 +160,50 @@ def _date(spec, raw, region, rows):
     raise ValueError(text)
 
 
-def _datetime(spec, raw, region, rows):
+def _datetime(spec, raw, reading):
+    return as_utc(_parse_datetime(raw), reading.zone).isoformat()
+
+
+def _parse_datetime(raw) -> datetime:
     if isinstance(raw, datetime):
-        return raw.isoformat()
+        return raw
     text = str(raw).strip()
     try:
-        return datetime.fromisoformat(text).isoformat()
+        return datetime.fromisoformat(text)
     except ValueError:
         pass
     for pattern in ("%d.%m.%Y %H:%M", "%d.%m.%y %H:%M", "%Y-%m-%d %H:%M"):
         try:
-            return datetime.strptime(text, pattern).isoformat()
+            return datetime.strptime(text, pattern)
         except ValueError:
             continue
     raise ValueError(text)
 
 
-def _phone(spec, raw, region, rows):
-    number = phonenumbers.parse(str(raw), region)
+def _phone(spec, raw, reading):
+    number = phonenumbers.parse(str(raw), reading.region)
     if not phonenumbers.is_valid_number(number):
         raise FieldError(spec.key, "invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _choice(spec, raw, region, rows):
+def _choice(spec, raw, reading):
     key = str(raw).strip()
-    if key not in rows:
+    if key not in reading.rows:
         raise FieldError(spec.key, "unknown_choice")
     return key
 
 
-def _link(spec, raw, region, rows):
+def _link(spec, raw, reading):
     value = str(raw).strip()
-    if value in rows:
-        return rows[value]
-    if value.isdigit() and int(value) in rows.values():
+    if value in reading.rows:
+        return reading.rows[value]
+    if value.isdigit() and int(value) in reading.rows.values():
         return int(value)
     raise FieldError(spec.key, "unknown_choice")
 
 
-def _boolean(spec, raw, region, rows):
+def _boolean(spec, raw, reading):
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
@@ -184,7 +214,7 @@ def _boolean(spec, raw, region, rows):
     raise ValueError(text)
 
 
-def _file(spec, raw, region, rows):
+def _file(spec, raw, reading):
     if isinstance(raw, bool):
         raise ValueError("bool")
     return int(raw)

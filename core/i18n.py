@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import phonenumbers
 from fluent.runtime import FluentBundle, FluentResource
-from phonenumbers import timezone as phone_timezones
 
+from core import modules
 from core.config import LOCALES
 
 log = logging.getLogger(__name__)
@@ -49,13 +46,14 @@ class Translator:
 
 
 @cache
-def _bundle(locale: str, directory: Path) -> FluentBundle:
+def _bundle(locale: str, directory: Path, module_dirs: tuple[str, ...] = ()) -> FluentBundle:
     # Telegram shows Unicode isolation marks as garbage in some clients, so keep them off.
     bundle = FluentBundle([locale], use_isolating=False)
-    for path in sorted((directory / locale).glob("*.ftl")):
-        errors = bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
-        if errors:
-            raise ValueError(f"{path}: {errors}")
+    for folder in (directory, *map(Path, module_dirs)):
+        for path in sorted((folder / locale).glob("*.ftl")):
+            errors = bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+            if errors:
+                raise ValueError(f"{path}: {errors}")
     return bundle
 
 
@@ -72,22 +70,8 @@ def pick_locale(*candidates: str | None, default: str = "ru") -> str:
 
 def translator(locale: str, strict: bool = False, directory: Path = LOCALES_DIR) -> Translator:
     locale = locale if locale in LOCALES else "ru"
-    return Translator(locale, _bundle(locale, directory), strict=strict)
+    return Translator(locale, _bundle(locale, directory, modules.active().locale_dirs), strict=strict)
 
 
 def message_ids(locale: str, directory: Path = LOCALES_DIR) -> set[str]:
-    return set(_bundle(locale, directory)._messages)
-
-
-@cache
-def region_timezone(region: str | None) -> tzinfo:
-    """The time zone people of the configured region live in ("UA" → Europe/Kyiv); UTC if it has several.
-    The one rule for the bot and the panel, so both show a moment at the same clock time."""
-    try:
-        example = phonenumbers.example_number((region or "").upper())
-        zones = phone_timezones.time_zones_for_number(example) if example else ()
-        if len(zones) == 1 and zones[0] != "Etc/Unknown":
-            return ZoneInfo(zones[0])
-    except Exception:  # an unknown region or zone name: show UTC rather than fail a message
-        pass
-    return UTC
+    return set(_bundle(locale, directory, modules.active().locale_dirs)._messages)

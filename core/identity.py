@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core import activity
 from core.clock import now
-from core.permissions import load_actor
+from core.permissions import can, load_actor
 from models import Invite, LoginLink, Role, Staff, WebLoginFailure
 
 INVITE_PREFIX = "inv_"
@@ -40,8 +40,14 @@ async def staff_roles(staff: Staff) -> list[Role]:
 
 
 async def is_admin(staff: Staff) -> bool:
-    """May this person manage staff: the one rule behind every admin-only page and action."""
+    """Does this person hold an admin role (the sandbox chat is for admins only)."""
     return (await load_actor(staff, channel="system")).is_admin
+
+
+async def may_manage_staff(staff: Staff) -> bool:
+    """The one rule behind inviting, listing and (de)activating staff, in the bot and the panel: `staff.manage`
+    (admins have every action)."""
+    return can(await load_actor(staff, channel="system"), "staff.manage")
 
 
 
@@ -70,12 +76,16 @@ async def create_invite(
     created_by: Staff | None = None,
     channel: str = "system",
 ) -> IssuedInvite:
-    """Issues an invite; made by a person (`created_by`), only an admin may do it."""
-    if created_by is not None and not await is_admin(created_by):
+    """Issues an invite; made by a person (`created_by`), only one who may manage staff may do it, and only an
+    admin may invite to an admin role (else `staff.manage` would be a way to become admin)."""
+    creator = await load_actor(created_by, channel=channel) if created_by is not None else None
+    if creator is not None and not can(creator, "staff.manage"):
         raise IdentityError("forbidden")
     role = await Role.get_or_none(key=role_key)
     if role is None:
         raise IdentityError("unknown_role", role=role_key)
+    if creator is not None and role.is_admin and not creator.is_admin:
+        raise IdentityError("forbidden")
     # 16 bytes -> 22 url-safe characters; Telegram allows 64 in a start parameter.
     token = secrets.token_urlsafe(16)
     invite = await Invite.create(

@@ -18,7 +18,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -28,7 +28,7 @@ from core import activity
 from core.clock import now
 from core.customers import CustomerError, clean_email, find_or_create_by_contact
 from core.distribution import pick_assignee
-from core.fields import schema_of
+from core.fields import DEFAULT_ZONE, schema_of
 from core.i18n import pick_locale, translator
 from core.notify import CARD_CALLBACK_PREFIX
 from core.outbox import enqueue
@@ -257,7 +257,8 @@ def _clean_utm(value: Any, errors: dict[str, str]) -> dict[str, str]:
     return {key.strip(): item.strip() for key, item in value.items()}
 
 
-async def _clean_custom_fields(value: Any, pipeline: Pipeline, region: str, errors: dict[str, str]) -> dict[str, Any]:
+async def _clean_custom_fields(value: Any, pipeline: Pipeline, region: str, zone: tzinfo, errors: dict[str, str]
+                               ) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -282,7 +283,7 @@ async def _clean_custom_fields(value: Any, pipeline: Pipeline, region: str, erro
         return {}
     first_stage = await Stage.filter(pipeline=pipeline, active=True).order_by("position").first()
     try:
-        return await clean_fields(INTAKE_ACTOR, pipeline, first_stage, accepted, region=region)
+        return await clean_fields(INTAKE_ACTOR, pipeline, first_stage, accepted, region=region, zone=zone)
     except CardError as error:
         errors.update({f"fields.{key}": reason for key, reason in error.details.get("fields", {}).items()})
         return {}
@@ -295,8 +296,9 @@ async def _pipeline(pipeline_key: str) -> Pipeline:
     return pipeline
 
 
-async def validate_lead(body: Any, *, pipeline_key: str, region: str) -> Lead:
-    """The lead in `body` (parsed JSON), cleaned; LeadInvalid names every bad field at once.
+async def validate_lead(body: Any, *, pipeline_key: str, region: str, zone: tzinfo = DEFAULT_ZONE) -> Lead:
+    """The lead in `body` (parsed JSON), cleaned; LeadInvalid names every bad field at once. A datetime field
+    without an offset is a time at the business's clock, `zone`.
 
     Custom `fields` are checked against the schema of the pipeline the lead will land in, by the same rule the bot
     and the panel use. Raises PipelineUnavailable when that pipeline is gone."""
@@ -318,7 +320,7 @@ async def validate_lead(body: Any, *, pipeline_key: str, region: str) -> Lead:
     message = _text(body.get("message"), MESSAGE_MAX_LENGTH, errors, "message") or ""
     source = _text(body.get("source"), SOURCE_MAX_LENGTH, errors, "source", one_line=True)
     utm = _clean_utm(body.get("utm"), errors)
-    custom = await _clean_custom_fields(body.get("fields"), pipeline, region, errors)
+    custom = await _clean_custom_fields(body.get("fields"), pipeline, region, zone, errors)
     errors.update(unusable)
     if errors:
         raise LeadInvalid(errors)

@@ -4,12 +4,13 @@ reject it with a reason. The same rules hold whichever entry point calls them.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 from tortoise.transactions import in_transaction
 
 from core import activity, events, tasks
 from core.clock import now
+from core.fields import DEFAULT_ZONE
 from core.i18n import pick_locale, translator
 from core.permissions import Actor, can
 from core.pipelines import ENGINE_CARD, CardError, MoveError, allowed_transitions, get_card, move_card
@@ -68,7 +69,7 @@ async def postpone_lead(actor: Actor, card_id: int, hours: float = CALL_BACK_HOU
 
 
 async def reject_lead(actor: Actor, card_id: int, reason: str, *, expected_version: int | None = None,
-                      region: str = "UA", default_locale: str = "ru") -> Card:
+                      region: str = "UA", zone: tzinfo = DEFAULT_ZONE, default_locale: str = "ru") -> Card:
     """Move the lead by the first transition the actor may take from its stage into a "lost" stage, with the
     reason (required). MoveError("transition_unavailable") when there is none."""
     card = await get_card(actor, card_id, "card.move", ENGINE_CARD)
@@ -79,4 +80,4 @@ async def reject_lead(actor: Actor, card_id: int, reason: str, *, expected_versi
     if transition is None:
         raise MoveError("transition_unavailable")
     return await move_card(actor, card_id, transition.key, reason=reason, expected_version=expected_version,
-                           region=region, default_locale=default_locale)
+                           region=region, zone=zone, default_locale=default_locale)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tortoise.transactions import in_transaction
 
-from core import activity
+from core import activity, guards
 from core.clock import now
 from core.fields import FIELD_TYPES
 from core.identity import hash_password
@@ -106,6 +106,30 @@ class TransitionSpec(_Spec):
     roles: list[str] = []
     reason: bool = False
     labels: Titles = {}
+    # Rules the move must pass (core.guards): { field = "key" }, { balance = "zero" }, { check = "name" }.
+    guards: list[dict[str, Any]] = []
+
+
+class LineKindSpec(_Spec):
+    """A kind of line on the pipeline's cards (core.lines): a part, a job, a quote item."""
+
+    key: str
+    titles: Titles = {}
+    states: list[str] = []  # the first is a new line's
+    fields: list[FieldSpecIn] = []
+    decision: bool = True  # lines of this kind wait for the customer's decision
+    editable_in: list[str] = []  # stage keys; empty: any open stage
+
+
+class LinkKindSpec(_Spec):
+    """Cards of this pipeline open linked cards in `to` (core.links): a work order of a parts order."""
+
+    key: str
+    to: str
+    titles: Titles = {}  # the link as the new card names it ("work order of")
+    back_titles: Titles = {}  # as the first card names it ("work order")
+    copy_fields: list[str] = []  # keys both pipelines have, copied to the new card
+    copy_lines: bool = False
 
 
 class PipelineSpec(_Spec):
@@ -115,6 +139,8 @@ class PipelineSpec(_Spec):
     distribution: Literal["none", "round_robin", "least_loaded"] = "none"
     distribution_role: str | None = None
     fields: list[FieldSpecIn] = []
+    line_kinds: list[LineKindSpec] = []
+    link_kinds: list[LinkKindSpec] = []
     stages: list[StageSpec]
     transitions: list[TransitionSpec] = []
     moved_stages: dict[str, str] = {}
@@ -242,10 +268,33 @@ def check_pack(spec: PackSpec) -> list[tuple[str, str]]:
                 problems.append((f"roles.{role.key}.permissions", str(exc)))
     for pipeline in spec.pipelines:
         problems += _check_pipeline(pipeline, role_keys, reference_keys)
+    problems += _check_links(spec.pipelines)
     for index, person in enumerate(spec.demo.staff):
         for role_key in person.roles:
             if role_key not in role_keys:
                 problems.append((f"demo.staff[{index}].roles", f"unknown role '{role_key}'"))
+    return problems
+
+
+def _check_links(pipelines: list[PipelineSpec]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    by_key = {pipeline.key: pipeline for pipeline in pipelines}
+    for pipeline in pipelines:
+        for key in _duplicates([kind.key for kind in pipeline.link_kinds]):
+            problems.append((f"pipelines.{pipeline.key}.link_kinds.{key}", "link kind key used twice"))
+        for kind in pipeline.link_kinds:
+            where = f"pipelines.{pipeline.key}.link_kinds.{kind.key}"
+            target = by_key.get(kind.to)
+            if target is None:
+                problems.append((f"{where}.to", f"unknown pipeline '{kind.to}' (a pipeline of this pack)"))
+                continue
+            here = {item.key: item.type for item in pipeline.fields}
+            there = {item.key: item.type for item in target.fields}
+            for name in kind.copy_fields:
+                if name not in here or name not in there:
+                    problems.append((f"{where}.copy_fields", f"'{name}' is not a field of both pipelines"))
+                elif here[name] != there[name]:
+                    problems.append((f"{where}.copy_fields", f"'{name}' is {here[name]} here, {there[name]} there"))
     return problems
 
 
@@ -276,6 +325,18 @@ def _check_pipeline(pipeline: PipelineSpec, role_keys: set[str], reference_keys:
         for role_key in item.editable_by:
             if role_key not in role_keys:
                 problems.append((f"{at}.fields.{item.key}.editable_by", f"unknown role '{role_key}'"))
+    for key in _duplicates([kind.key for kind in pipeline.line_kinds]):
+        problems.append((f"{at}.line_kinds.{key}", "line kind key used twice"))
+    for kind in pipeline.line_kinds:
+        where = f"{at}.line_kinds.{kind.key}"
+        for key in _duplicates(kind.states):
+            problems.append((f"{where}.states", f"state '{key}' listed twice"))
+        for stage_key in kind.editable_in:
+            if stage_key not in stage_keys:
+                problems.append((f"{where}.editable_in", f"unknown stage '{stage_key}'"))
+        for item in kind.fields:
+            if item.type in ("choice", "link") and item.reference not in reference_keys:
+                problems.append((f"{where}.fields.{item.key}.reference", f"unknown reference '{item.reference}'"))
     for stage in pipeline.stages:
         where = f"{at}.stages.{stage.key}"
         if stage.acting_role and stage.acting_role not in role_keys:
@@ -303,6 +364,8 @@ def _check_pipeline(pipeline: PipelineSpec, role_keys: set[str], reference_keys:
         for role_key in transition.roles:
             if role_key not in role_keys:
                 problems.append((f"{where}.roles", f"unknown role '{role_key}'"))
+        for guard in transition.guards:
+            problems += [(f"{where}.guards", problem) for problem in guards.problems(guard, field_keys)]
     reachable = {stage_keys[0]}
     changed = True
     while changed:
@@ -427,6 +490,8 @@ async def _load_pipeline(spec: PackSpec, pipeline_spec: PipelineSpec, report: Lo
         "titles": pipeline_spec.titles,
         "number_prefix": pipeline_spec.number_prefix,
         "field_schema": [item.model_dump() for item in pipeline_spec.fields],
+        "line_kinds": [item.model_dump() for item in pipeline_spec.line_kinds],
+        "link_kinds": [item.model_dump() for item in pipeline_spec.link_kinds],
         "distribution": pipeline_spec.distribution,
         "distribution_role": pipeline_spec.distribution_role,
         "active": True,
@@ -470,6 +535,7 @@ async def _load_pipeline(spec: PackSpec, pipeline_spec: PipelineSpec, report: Lo
             "roles": t_spec.roles,
             "reason_required": needs_reason(t_spec, stage_specs, order),
             "labels": t_spec.labels,
+            "guards": t_spec.guards,
             "position": position,
             "active": True,
         }

@@ -1,61 +1,34 @@
 """Who may do what. The one place that answers it; the bot, the panel, imports and the API all ask here.
 
-A permission is an action granted to a role with a scope: `all`, or `own` — objects where the actor is owner or
-assignee. The same scope rule filters every list (`scope_filter`) and answers every single-object question
-(`may`), so a manager with `own` never sees another's card in any list, search, export or forged callback.
+A permission is an action granted to a role with a scope: `all`, `own` — objects where the actor is owner or
+assignee — or one a module adds (core.modules.Scope: "cards of my company"). A person holding several scopes for
+one action reaches the union. The same scope rule filters every list (`scope_filter`) and answers every
+single-object question (`may`), so a manager with `own` never sees another's card in any list, search, export or
+forged callback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 
+from core import modules
 from models import Card, Customer, Role, RolePermission, Staff, Task
 
-# The catalogue. True: the action applies to an object and may be granted with scope `own`.
-ACTIONS: dict[str, bool] = {
-    "card.view": True,
-    "card.create": False,
-    "card.edit": True,
-    "card.move": True,
-    "card.comment": True,
-    "card.attach": True,
-    "card.assign": True,
-    "customer.view": True,
-    "customer.create": False,
-    "customer.edit": True,
-    "customer.merge": False,
-    "ledger.post": True,
-    "vehicle.view": False,
-    "vehicle.edit": False,
-    "task.view": True,
-    "task.create": False,
-    "task.close": True,
-    "reference.edit": False,
-    "report.view": False,
-    "staff.manage": False,
-    "import.run": False,
-    "api_key.manage": False,
-    # Every active staff member has these on their own account.
-    "web.login": False,
-    "profile.edit": False,
-    "help.view": False,
-}
-SCOPES = ("own", "all")
+# The catalogue of actions is the active modules' (core.modules; the platform's own are the `base` module's):
+# action → whether it applies to an object and so may be granted with scope `own`.
 STAFF_ACTIONS = frozenset({"web.login", "profile.edit", "help.view"})
-# Entries of the bot's main menu, in order, each with the action it needs; the same list gives the commands.
-MENU = (
-    ("tasks", "task.view"),
-    ("cards", "card.view"),
-    ("find", "customer.view"),
-    ("invite", "staff.manage"),
-    ("web", "web.login"),
-    ("language", "profile.edit"),
-    ("help", "help.view"),
-)
+
+
+def actions() -> Mapping[str, bool]:
+    return modules.active().actions
+
+
+def scopes() -> tuple[str, ...]:
+    return (*modules.BUILT_IN_SCOPES, *modules.active().scopes)
 
 
 class Denied(Exception):
@@ -72,7 +45,7 @@ class Actor:
 
     staff: Staff | None
     roles: tuple[Role, ...] = ()
-    grants: dict[str, str] = field(default_factory=dict)
+    grants: dict[str, frozenset[str]] = field(default_factory=dict)  # action → scopes held
     channel: str = "system"
 
     @property
@@ -104,21 +77,22 @@ def parse_grant(text: str) -> tuple[str, str]:
     """`card.view:own` → ("card.view", "own"); no suffix means scope `all`. Raises ValueError naming the problem."""
     action, _, scope = text.partition(":")
     scope = scope or "all"
-    if action not in ACTIONS:
+    catalogue = actions()
+    if action not in catalogue:
         raise ValueError(f"unknown action '{action}'")
-    if scope not in SCOPES:
-        raise ValueError(f"unknown scope '{scope}' (own or all)")
-    if scope == "own" and not ACTIONS[action]:
-        raise ValueError(f"action '{action}' has no owner, so it cannot be granted with scope 'own'")
+    known = scopes()
+    if scope not in known:
+        raise ValueError(f"unknown scope '{scope}' ({', '.join(known)})")
+    if scope != "all" and not catalogue[action]:
+        raise ValueError(f"action '{action}' has no owner, so it cannot be granted with scope '{scope}'")
     return action, scope
 
 
-def merge_grants(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    grants: dict[str, str] = {}
+def merge_grants(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    held: dict[str, set[str]] = {}
     for action, scope in pairs:
-        if grants.get(action) != "all":
-            grants[action] = scope
-    return grants
+        held.setdefault(action, set()).add(scope)
+    return {action: frozenset({"all"}) if "all" in found else frozenset(found) for action, found in held.items()}
 
 
 async def load_actor(staff: Staff | None, channel: str) -> Actor:
@@ -131,7 +105,7 @@ async def load_actor(staff: Staff | None, channel: str) -> Actor:
 
 def can(actor: Actor, action: str) -> bool:
     """May the actor do this at all (to some object, at least their own)? For menus and list entry points."""
-    if action not in ACTIONS:
+    if action not in actions():
         raise KeyError(f"unknown action {action}")
     if actor.staff is None:
         return actor.channel in MACHINE_CHANNELS
@@ -165,9 +139,25 @@ def scope_filter(actor: Actor, action: str, model: type[Model]) -> Q | None:
     """The rows of `model` the actor may `action`: None means all, a Q narrows; raises Denied for none at all."""
     if not can(actor, action):
         raise Denied(action)
-    if actor.staff is None or actor.is_admin or actor.grants.get(action) == "all":
+    held = actor.grants.get(action, frozenset())
+    if actor.staff is None or actor.is_admin or "all" in held or action in STAFF_ACTIONS:
         return None
-    return _own_filter(actor, model)
+    reach = [_scope_rule(actor, scope, model) for scope in sorted(held)]
+    reach = [condition for condition in reach if condition is not None]
+    if not reach:
+        return Q(pk__in=[])
+    condition = reach[0]
+    for other in reach[1:]:
+        condition |= other
+    return condition
+
+
+def _scope_rule(actor: Actor, scope: str, model: type[Model]) -> Q | None:
+    if scope == "own":
+        return _own_filter(actor, model)
+    declared = modules.active().scopes.get(scope)
+    # A grant of a scope whose module is switched off reaches nothing until it is on again.
+    return modules.resolve(declared.rule)(actor, model) if declared is not None else None
 
 
 def visible(actor: Actor, action: str, queryset):
@@ -186,7 +176,7 @@ async def may(actor: Actor, action: str, obj: Model | None = None) -> bool:
         return can(actor, action)
     if condition is None:
         return True
-    if isinstance(obj, Card):
+    if isinstance(obj, Card) and actor.grants.get(action) == frozenset({"own"}):
         return _holds_card(actor, obj)
     return await type(obj).filter(condition, pk=obj.pk).exists()
 
@@ -197,4 +187,10 @@ async def require(actor: Actor, action: str, obj: Model | None = None) -> None:
 
 
 def menu_items(actor: Actor) -> list[str]:
-    return [item for item, action in MENU if can(actor, action)]
+    """The keys of the main menu's buttons the actor is shown, in order."""
+    return [entry.key for entry in modules.active().menu if entry.menu and can(actor, entry.action)]
+
+
+def command_items(actor: Actor) -> list[str]:
+    """The bot commands (besides /menu) the actor may use, in order."""
+    return [entry.key for entry in modules.active().menu if entry.command and can(actor, entry.action)]

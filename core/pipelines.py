@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import F, Q, RawSQL
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from core import activity, definitions, directory, events, liveness, notify, outbox, tasks
+from core import activity, definitions, directory, events, guards, liveness, notify, outbox, tasks
 from core.clock import now
 from core.db import atomic
-from core.fields import FieldError, FieldSpec, clean_value, is_empty, schema_of
+from core.fields import DEFAULT_ZONE, FieldError, FieldSpec, clean_value, is_empty, schema_of
 from core.permissions import Actor, Denied, may, require, visible
 from models import (
     Activity,
@@ -242,8 +243,9 @@ async def _reference_rows(spec: FieldSpec) -> dict[str, int]:
 
 
 async def clean_fields(actor: Actor, pipeline: Pipeline, stage: Stage, changes: dict[str, Any],
-                       *, region: str = "UA") -> dict[str, Any]:
-    """Validate `changes` against the pipeline's schema and the edit rules; every bad field is reported at once."""
+                       *, region: str = "UA", zone: tzinfo = DEFAULT_ZONE) -> dict[str, Any]:
+    """Validate `changes` against the pipeline's schema and the edit rules; every bad field is reported at once.
+    Phones without a country code are read in `region`, times without a zone in `zone` (the business's)."""
     schema = schema_of(pipeline.field_schema)
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -256,7 +258,8 @@ async def clean_fields(actor: Actor, pipeline: Pipeline, stage: Stage, changes: 
             errors[key] = "not_editable"
             continue
         try:
-            cleaned[key] = clean_value(spec, raw, region=region, reference_rows=await _reference_rows(spec))
+            cleaned[key] = clean_value(spec, raw, region=region, zone=zone,
+                                       reference_rows=await _reference_rows(spec))
         except FieldError as error:
             errors[key] = error.reason
     if errors:
@@ -265,9 +268,9 @@ async def clean_fields(actor: Actor, pipeline: Pipeline, stage: Stage, changes: 
 
 
 async def edit_fields(actor: Actor, card_id: int, changes: dict[str, Any], *, expected_version: int | None = None,
-                      region: str = "UA") -> Card:
+                      region: str = "UA", zone: tzinfo = DEFAULT_ZONE) -> Card:
     card = await get_card(actor, card_id, "card.edit", ENGINE_CARD)
-    cleaned = await clean_fields(actor, card.pipeline, card.stage, changes, region=region)
+    cleaned = await clean_fields(actor, card.pipeline, card.stage, changes, region=region, zone=zone)
     version = card.version if expected_version is None else expected_version
     before = {key: card.fields_data.get(key) for key in cleaned}
     merged = {**card.fields_data, **cleaned}
@@ -308,6 +311,7 @@ async def create_card(
     source: str | None = None,
     external_id: str | None = None,
     region: str = "UA",
+    zone: tzinfo = DEFAULT_ZONE,
     default_locale: str = "ru",
     announce: bool = True,
 ) -> Card:
@@ -320,7 +324,7 @@ async def create_card(
     if pipeline is None:
         raise CardError("unknown_pipeline")
     first = await Stage.filter(pipeline=pipeline, active=True).order_by("position").first()
-    cleaned = await clean_fields(actor, pipeline, first, fields or {}, region=region) if fields else {}
+    cleaned = await clean_fields(actor, pipeline, first, fields or {}, region=region, zone=zone) if fields else {}
     owner = owner or actor.staff
     async with atomic():
         number = await _next_number(pipeline)
@@ -352,6 +356,7 @@ async def move_card(
     fields: dict[str, Any] | None = None,
     expected_version: int | None = None,
     region: str = "UA",
+    zone: tzinfo = DEFAULT_ZONE,
     default_locale: str = "ru",
     related: tuple[str, ...] = ENGINE_CARD,
 ) -> Card:
@@ -359,13 +364,13 @@ async def move_card(
     passes the returned card to `card_view`, so a press loads it once."""
     with directory.pinned():
         return await _move_card(actor, card_id, transition_key, reason=reason, fields=fields,
-                                expected_version=expected_version, region=region, default_locale=default_locale,
-                                related=related)
+                                expected_version=expected_version, region=region, zone=zone,
+                                default_locale=default_locale, related=related)
 
 
 async def _move_card(actor: Actor, card_id: int, transition_key: str, *, reason: str | None,
-                     fields: dict[str, Any] | None, expected_version: int | None, region: str, default_locale: str,
-                     related: tuple[str, ...]) -> Card:
+                     fields: dict[str, Any] | None, expected_version: int | None, region: str, zone: tzinfo,
+                     default_locale: str, related: tuple[str, ...]) -> Card:
     card = await get_card(actor, card_id, "card.move", related)
     if expected_version is not None and expected_version != card.version:
         raise MoveError("card_changed")
@@ -379,12 +384,15 @@ async def _move_card(actor: Actor, card_id: int, transition_key: str, *, reason:
     if transition.reason_required and not reason:
         raise MoveError("reason_required")
     target = known.stages[transition.to_stage_id]
-    cleaned = await clean_fields(actor, card.pipeline, card.stage, fields, region=region) if fields else {}
+    cleaned = await clean_fields(actor, card.pipeline, card.stage, fields, region=region, zone=zone) if fields else {}
     merged = {**card.fields_data, **cleaned}
     if target.kind != "lost":
         missing = [key for key in card.stage.required_fields if is_empty(merged.get(key))]
         if missing:
             raise MoveError("fields_missing", fields=missing)
+    refusal = await guards.first_refusal(card, transition, merged)
+    if refusal is not None:
+        raise MoveError("guard", refusal=refusal)
     source = card.stage
     at = now()
     after = {"stage": target.key, "transition": transition.key, "reason": reason,
@@ -523,6 +531,23 @@ async def _notify_targets(actor: Actor, card: Card, stage: Stage, targets: list[
         await notify.notify_staff(people.values(), "notify-card-stage", card=card, default_locale=default_locale,
                                   exclude=actor.staff, number=card_number(card), title=card.title or "—",
                                   stage=stage.title)
+
+
+@dataclass(frozen=True)
+class StageCount:
+    pipeline: Pipeline
+    stage: Stage
+    count: int
+
+
+async def open_cards_by_stage(actor: Actor) -> list[StageCount]:
+    """Open cards the actor may see, counted per stage, in pipeline and stage order (stages with none left out)."""
+    query = visible(actor, "card.view", Card.filter(closed_at__isnull=True))
+    rows = await query.group_by("stage_id").annotate(count=Count("id")).values_list("stage_id", "count")
+    known = await definitions.current(stage_ids=[stage_id for stage_id, _ in rows])
+    counts = [StageCount(known.pipelines[known.stages[stage_id].pipeline_id], known.stages[stage_id], count)
+              for stage_id, count in rows]
+    return sorted(counts, key=lambda row: (row.pipeline.id, row.stage.position, row.stage.id))
 
 
 # --- comments ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Staff administration use cases for the web panel and the bot: invites, revocation, (de)activation.
 
-Every call takes the acting staff member, checks that they are an admin, and writes the audit log.
+Every call takes the acting staff member, checks that they may manage staff (`core.identity.may_manage_staff`),
+and writes the audit log. Only an admin may invite to an admin role or (de)activate an admin.
 Refusals raise `core.identity.IdentityError` with a stable `reason` the entry points translate.
 """
 
@@ -13,14 +14,14 @@ from tortoise.transactions import in_transaction
 from core import activity
 from core.clock import now
 from core.config import LOCALES
-from core.identity import IdentityError, IssuedInvite, create_invite, is_admin
+from core.identity import IdentityError, IssuedInvite, create_invite, is_admin, may_manage_staff
 from models import Invite, Role, Staff
 
 NAME_MAX_LENGTH = 200
 
 
-async def _require_admin(actor: Staff | None) -> Staff:
-    if actor is None or not actor.active or not await is_admin(actor):
+async def _require_staff_manager(actor: Staff | None) -> Staff:
+    if actor is None or not actor.active or not await may_manage_staff(actor):
         raise IdentityError("forbidden")
     return actor
 
@@ -40,18 +41,22 @@ class StaffRow:
 
 async def staff_directory(actor: Staff | None) -> list[StaffRow]:
     """Everyone on the staff, active first, with their roles."""
-    await _require_admin(actor)
+    await _require_staff_manager(actor)
     people = await Staff.all().order_by("-active", "name", "id").prefetch_related("roles")
     return [StaffRow(person, sorted(person.roles, key=lambda role: role.id)) for person in people]
 
 
-async def assignable_roles() -> list[Role]:
-    return list(await Role.all().order_by("id"))
+async def assignable_roles(actor: Staff | None) -> list[Role]:
+    """The roles this person may invite to: all of them for an admin, the non-admin ones otherwise."""
+    roles = list(await Role.all().order_by("id"))
+    if actor is not None and await is_admin(actor):
+        return roles
+    return [role for role in roles if not role.is_admin]
 
 
 async def open_invites(actor: Staff | None) -> list[Invite]:
     """Invites nobody has used yet and that have not expired or been revoked, newest first."""
-    await _require_admin(actor)
+    await _require_staff_manager(actor)
     return list(
         await Invite.filter(used_at__isnull=True, expires_at__gt=now())
         .order_by("-created_at", "-id")
@@ -60,7 +65,7 @@ async def open_invites(actor: Staff | None) -> list[Invite]:
 
 
 async def get_invite(actor: Staff | None, invite_id: int) -> Invite:
-    await _require_admin(actor)
+    await _require_staff_manager(actor)
     invite = await Invite.get_or_none(id=invite_id).select_related("role", "created_by")
     if invite is None:
         raise IdentityError("invite_unknown")
@@ -80,7 +85,7 @@ def invite_state(invite: Invite) -> str:
 async def issue_invite(
     actor: Staff | None, role_key: str, *, name: str = "", ttl_hours: float, channel: str
 ) -> IssuedInvite:
-    await _require_admin(actor)
+    await _require_staff_manager(actor)
     role_key = (role_key or "").strip()
     name = (name or "").strip()
     if not role_key:
@@ -92,7 +97,7 @@ async def issue_invite(
 
 async def revoke_invite(actor: Staff | None, invite_id: int, *, channel: str) -> Invite:
     """Closes an open invite at once (expires_at = now); a used or already closed invite is refused."""
-    await _require_admin(actor)
+    await _require_staff_manager(actor)
     async with in_transaction():
         invite = await Invite.get_or_none(id=invite_id).select_related("role")
         if invite is None:
@@ -114,12 +119,14 @@ async def revoke_invite(actor: Staff | None, invite_id: int, *, channel: str) ->
 
 async def set_staff_active(actor: Staff | None, staff_id: int, active: bool, *, channel: str) -> Staff:
     """Deactivating keeps the record and history; the person can no longer sign in or use the bot."""
-    await _require_admin(actor)
+    await _require_staff_manager(actor)
     staff = await Staff.get_or_none(id=staff_id)
     if staff is None:
         raise IdentityError("staff_unknown")
     if staff.id == actor.id and not active:
         raise IdentityError("self_deactivate")
+    if await is_admin(staff) and not await is_admin(actor):
+        raise IdentityError("forbidden")
     if staff.active == active:
         return staff
     before = staff.active

@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 
+from core import modules
 from core.config import ConfigError, Settings, load_settings
 from estafeta import imports_cli
 
@@ -32,7 +33,7 @@ def _print_demo_hint(settings: Settings, base_url: str, sandbox_token: str) -> N
         print(f"   Sandbox token {sandbox_token}")
         print(f"                 curl -H 'Authorization: Bearer {sandbox_token}' {base_url}/sandbox/api/users")
     print(f"   Health        {base_url}/healthz")
-    for pack in settings.app.packs if settings.sandbox else ():
+    for pack in modules.enabled_packs(settings) if settings.sandbox else ():
         demo = read_pack(pack).demo.staff
         for person in demo:
             if person.login:
@@ -227,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="background jobs and the notification sender")
     sub.add_parser("migrate", help="apply database migrations")
     demo = sub.add_parser("demo", help="load roles and demo data of the configured packs")
-    demo.add_argument("--pack", action="append", help="pack name (repeatable); default: app.packs")
+    demo.add_argument("--pack", action="append",
+                      help="pack name (repeatable); default: app.packs and the modules' packs")
     admin = sub.add_parser("createadmin", help="create or reset a web panel admin")
     admin.add_argument("login")
     admin.add_argument("--name", default="")
@@ -261,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config)
+        modules.activate(settings)
         if args.command in ("run", "web", "bot", "worker"):
             settings.check_runtime()
     except ConfigError as error:
@@ -272,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         "bot": lambda: _serve(settings, frozenset({"bot"})),
         "worker": lambda: _serve(settings, frozenset({"worker"})),
         "migrate": lambda: _migrate(settings),
-        "demo": lambda: _load_packs(settings, args.pack or settings.app.packs, with_demo=True),
+        "demo": lambda: _load_packs(settings, args.pack or modules.enabled_packs(settings), with_demo=True),
         "pack": lambda: _pack(settings, args),
         "createadmin": lambda: _createadmin(settings, args.login, args.name, args.password),
         "invite": lambda: _invite(settings, args.role, args.name),

@@ -115,7 +115,8 @@ async def _run(settings, args, out: TextIO) -> int:
             out.write(f"estafeta: no active staff member with login '{args.login}'\n")
             return 1
         actor = await load_actor(staff, channel=engine.CHANNEL)
-    options = {"region": settings.i18n.default_region, "default_locale": settings.i18n.default_locale}
+    options = {"region": settings.i18n.default_region, "timezone": settings.i18n.timezone,
+               "default_locale": settings.i18n.default_locale}
     if args.pipeline:
         options["pipeline"] = args.pipeline
     try:

@@ -64,3 +64,9 @@ class FlowCb(CallbackData, prefix="f1"):
     """Buttons of a conversation in progress: cancel, done."""
 
     action: str
+
+
+class DraftCb(CallbackData, prefix="d1"):
+    """/menu in the middle of a conversation: go on with it, or drop it."""
+
+    action: str  # continue / drop

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import tzinfo
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -21,11 +20,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from core import leads
+from core import guards, leads
 from core.attachments import AttachmentError, store_attachment
 from core.config import Settings
 from core.fields import field_titles
-from core.i18n import Translator, region_timezone
+from core.i18n import Translator
 from core.permissions import Actor, Denied, can
 from core.pipelines import (
     FULL_CARD,
@@ -39,7 +38,7 @@ from core.pipelines import (
     list_cards,
     move_card,
 )
-from flows import render
+from flows import drafts, render
 from flows.callbacks import CardCb, FlowCb, MoveCb, PageCb
 from flows.keyboards import InlineButtons
 from models import Card
@@ -61,12 +60,9 @@ class CardFlow(StatesGroup):
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def engine_options(settings: Settings) -> dict[str, str]:
-    return {"region": settings.i18n.default_region, "default_locale": settings.i18n.default_locale}
-
-
-def reader_tz(settings: Settings) -> tzinfo:
-    return region_timezone(settings.i18n.default_region)
+def engine_options(settings: Settings) -> dict[str, Any]:
+    return {"region": settings.i18n.default_region, "zone": settings.i18n.zone,
+            "default_locale": settings.i18n.default_locale}
 
 
 def cancel_keyboard(t: Translator) -> InlineKeyboardMarkup:
@@ -108,7 +104,7 @@ async def render_card(actor: Actor, card: int | Card, t: Translator, settings: S
     """The card as this actor sees it (by id, or a card just loaded with FULL_CARD). Raises CardError("not_found")
     for a card he may not see."""
     view = await card_view(actor, card)
-    text = render.card_text(view, t, currency=settings.crm.currency, tz=reader_tz(settings))
+    text = render.card_text(view, t, currency=settings.crm.currency, tz=settings.i18n.zone)
     return text, card_keyboard(view, actor, t)
 
 
@@ -165,7 +161,11 @@ async def handle_move_error(event: CallbackQuery | Message, error: Exception, *,
         return
     if isinstance(event, CallbackQuery):
         await event.answer()
-    if reason in ("card_changed", "transition_unavailable", "closed"):
+    if reason == "guard":
+        await state.clear()
+        await send_card(target, actor, move["card"], t, settings,
+                        before=t("card-guard-refused", rule=guards.describe(error.details["refusal"], t.locale)))
+    elif reason in ("card_changed", "transition_unavailable", "closed"):
         await state.clear()
         key = {"card_changed": "card-changed", "closed": "card-closed"}.get(reason, "card-transition-unavailable")
         await send_card(target, actor, move["card"], t, settings, before=t(key))
@@ -303,7 +303,7 @@ async def _history(query: CallbackQuery, card_id: int, *, actor: Actor, t: Trans
                    **_) -> None:
     rows = await card_history(actor, card_id)
     card = await get_card(actor, card_id, related=("pipeline",))
-    lines = [t("card-history-title", number=card_number(card)), *render.history_lines(rows, t, reader_tz(settings))]
+    lines = [t("card-history-title", number=card_number(card)), *render.history_lines(rows, t, settings.i18n.zone)]
     await query.answer()
     await query.message.answer("\n".join(lines)[:render.TEXT_LIMIT])
 
@@ -515,6 +515,32 @@ async def command_leaves_flow(message: Message, state: FSMContext) -> None:
     """A command in the middle of a conversation ends it; the command itself is then handled as usual."""
     await state.clear()
     raise SkipHandler
+
+
+async def resume(target: Message, state: FSMContext, t: Translator, *, actor: Actor, **_) -> None:
+    """Ask the conversation's current question again (/menu → Continue, after a restart too)."""
+    current, data = await state.get_state(), await state.get_data()
+    if current == CardFlow.field.state and data.get("field") in (data.get("titles") or {}):
+        await _ask_field(target, t, data["titles"][data["field"]])
+        return
+    if current == CardFlow.reason.state and data.get("kind") != "reject":
+        await target.answer(t("card-reason-ask"), reply_markup=cancel_keyboard(t))
+        return
+    try:
+        number = card_number(await get_card(actor, data["card"], related=("pipeline",)))
+    except (CardError, KeyError):
+        await state.clear()
+        await target.answer(t("draft-gone"))
+        return
+    if current == CardFlow.comment.state:
+        await target.answer(t("card-comment-ask", number=number), reply_markup=cancel_keyboard(t))
+    elif current == CardFlow.attach.state:
+        await target.answer(t("card-attach-ask", number=number), reply_markup=_attach_keyboard(t))
+    else:
+        await target.answer(t("lead-reject-ask", number=number), reply_markup=cancel_keyboard(t))
+
+
+drafts.resumable(CardFlow, resume)
 
 
 def build_router() -> Router:

@@ -15,7 +15,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 
 from core import outbox
 from core.i18n import translator
-from core.permissions import Actor, menu_items
+from core.permissions import Actor, command_items
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 async def set_user_commands(bot: Bot, chat_id: int, actor: Actor, locale: str) -> None:
     t = translator(locale)
     commands = [BotCommand(command="menu", description=t("cmd-menu"))]
-    commands += [BotCommand(command=item, description=t(f"cmd-{item}")) for item in menu_items(actor)]
+    commands += [BotCommand(command=item, description=t(f"cmd-{item}")) for item in command_items(actor)]
     key = hashlib.sha256(repr([(c.command, c.description) for c in commands]).encode()).hexdigest()
     if await outbox.commands_key(chat_id) == key:
         return

@@ -240,8 +240,8 @@ async def file_received(message: Message, bot: Bot, actor: Actor, t: Translator,
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{Path(document.file_name).suffix.lower()}"
     await bot.download(document, destination=path)
-    options = {"region": settings.i18n.default_region, "default_locale": settings.i18n.default_locale,
-               "locale": t.locale}
+    options = {"region": settings.i18n.default_region, "timezone": settings.i18n.timezone,
+               "default_locale": settings.i18n.default_locale, "locale": t.locale}
     try:
         job = await engine.create_job(actor, path, file_name=document.file_name, options=options)
     except ImportJobError as error:

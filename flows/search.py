@@ -9,13 +9,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup, Message
 
+from core import formatting
 from core.config import Settings
 from core.customers import phones_of, search_customers
 from core.i18n import Translator
 from core.permissions import Actor, can, visible
 from core.pipelines import card_number
 from core.vehicles import current_ownership, find_vehicle
-from flows import render
+from flows import drafts, render
 from flows.callbacks import CardCb
 from flows.cards import TYPED, cancel_keyboard, command_leaves_flow
 from flows.keyboards import InlineButtons
@@ -105,7 +106,7 @@ async def _results(actor: Actor, t: Translator, customers: list[Customer], vehic
     builder = InlineButtons()
     buttons = 0
     for position, customer in enumerate(customers, start=1):
-        phones = ", ".join(render.phone_text(phone.e164, locale) for phone in await phones_of(customer.id))
+        phones = ", ".join(formatting.phone_text(phone.e164, locale) for phone in await phones_of(customer.id))
         lines.append(f"{position}. {customer.name}" + (f" — {phones}" if phones else ""))
         for vehicle in vehicles:
             if owners.get(vehicle.id) == customer.id:
@@ -126,6 +127,13 @@ def _vehicle_line(vehicle: Vehicle) -> str:
     name = " ".join(str(part) for part in (vehicle.make, vehicle.model, vehicle.year) if part)
     parts = [part for part in (name, vehicle.vin, vehicle.plate) if part]
     return "🚗 " + " · ".join(parts)
+
+
+async def resume(target: Message, state: FSMContext, t: Translator, **_) -> None:
+    await target.answer(t("find-ask"), reply_markup=cancel_keyboard(t))
+
+
+drafts.resumable(SearchFlow, resume)
 
 
 def build_router() -> Router:

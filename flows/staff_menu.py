@@ -6,18 +6,16 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
-from core import identity
+from core import identity, modules, staff_admin
 from core.config import Settings
 from core.i18n import Translator, translator
 from core.identity import IdentityError
-from core.permissions import Actor, can, load_actor, menu_items
+from core.modules import MenuEntry
+from core.permissions import Actor, can, command_items, load_actor, menu_items
 from flows.callbacks import InviteRoleCb, LanguageCb, MenuCb
-from flows.cards import open_cards
 from flows.commands import set_user_commands
 from flows.keyboards import InlineButtons, languages
-from flows.search import open_find
 from flows.start import show_menu
-from flows.tasks import open_tasks
 from models import Role, Staff
 
 
@@ -39,8 +37,8 @@ async def open_invite(target: Message, actor: Actor, t: Translator, **_) -> None
     if not can(actor, "staff.manage"):
         await _refuse(target, t)
         return
-    await target.answer(t("invite-pick-role"), reply_markup=_role_picker(list(await Role.all().order_by("id")),
-                                                                         t.locale))
+    roles = await staff_admin.assignable_roles(actor.staff)
+    await target.answer(t("invite-pick-role"), reply_markup=_role_picker(roles, t.locale))
 
 
 async def open_web(target: Message, staff: Staff, t: Translator, settings: Settings, **_) -> None:
@@ -58,26 +56,29 @@ async def open_help(target: Message, actor: Actor, t: Translator, **_) -> None:
     await target.answer(t("help-admin" if can(actor, "staff.manage") else "help-staff"))
 
 
-ENTRIES = {"tasks": open_tasks, "cards": open_cards, "find": open_find, "invite": open_invite, "web": open_web,
-           "language": open_language, "help": open_help}
+def _entries() -> dict[str, MenuEntry]:
+    return {entry.key: entry for entry in modules.active().menu}
 
 
-async def entry_by_command(message: Message, staff: Staff | None, t: Translator, **data) -> None:
+async def entry_by_command(message: Message, staff: Staff | None, actor: Actor, t: Translator, **data) -> None:
     if staff is None:
         await message.answer(t("unknown-user"))
         return
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    await ENTRIES[command](message, staff=staff, t=t, **data)
+    if command not in command_items(actor):
+        await message.answer(t("forbidden"))
+        return
+    await modules.resolve(_entries()[command].handler)(message, staff=staff, actor=actor, t=t, **data)
 
 
 async def entry_by_button(query: CallbackQuery, callback_data: MenuCb, staff: Staff | None, actor: Actor,
                           t: Translator, **data) -> None:
-    entry = ENTRIES.get(callback_data.item)
-    if staff is None or entry is None or callback_data.item not in menu_items(actor):
+    if staff is None or callback_data.item not in menu_items(actor):
         await query.answer(t("forbidden"), show_alert=True)
         return
     await query.answer()
-    await entry(query.message, staff=staff, actor=actor, t=t, **data)
+    await modules.resolve(_entries()[callback_data.item].handler)(query.message, staff=staff, actor=actor, t=t,
+                                                                  **data)
 
 
 async def invite_for_role(query: CallbackQuery, callback_data: InviteRoleCb, staff: Staff | None, bot: Bot,
@@ -121,7 +122,9 @@ async def choose_language(query: CallbackQuery, callback_data: LanguageCb, staff
 def build_router() -> Router:
     """A fresh router per dispatcher: aiogram attaches a router to one parent only."""
     router = Router(name="staff_menu")
-    router.message.register(entry_by_command, Command(*ENTRIES))
+    commands = [entry.key for entry in modules.active().menu if entry.command]
+    if commands:
+        router.message.register(entry_by_command, Command(*commands))
     router.callback_query.register(entry_by_button, MenuCb.filter())
     router.callback_query.register(invite_for_role, InviteRoleCb.filter())
     router.callback_query.register(choose_language, LanguageCb.filter())

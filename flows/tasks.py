@@ -8,6 +8,7 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from core import formatting
 from core.config import Settings
 from core.i18n import Translator
 from core.permissions import Actor, Denied, can
@@ -15,7 +16,7 @@ from core.pipelines import card_number
 from core.tasks import TaskError, complete_task, my_open_tasks
 from flows import render
 from flows.callbacks import CardCb, PageCb, TaskCb
-from flows.cards import edit_or_send, pager, reader_tz, refuse
+from flows.cards import edit_or_send, pager, refuse
 from flows.keyboards import InlineButtons
 from models import Task
 
@@ -29,7 +30,7 @@ def _task_line(position: int, task: Task, t: Translator, settings: Settings) -> 
     if task.card is not None:
         parts.append(card_number(task.card))
     if task.due_at is not None:
-        parts.append(f"{t('task-due')} {render.datetime_text(task.due_at, t.locale, reader_tz(settings))}")
+        parts.append(f"{t('task-due')} {formatting.datetime_text(task.due_at, t.locale, settings.i18n.zone)}")
     return f"{position}. " + " · ".join(parts)
 
 

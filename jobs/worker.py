@@ -16,6 +16,7 @@ from typing import Any
 import dramatiq
 from aiogram import Bot
 
+from core import modules
 from core.config import Settings
 from jobs import actors
 from jobs import broker as broker_mod
@@ -148,6 +149,8 @@ async def start_jobs(
         # The sweep actor runs where the worker does, so that is where its hooks belong.
         jobs.sweep_hooks.append(actors.register_sweep_hook(task_sweep_hook(settings)))
         jobs.sweep_hooks.append(actors.register_sweep_hook(import_sweep_hook()))
+        for ref in modules.activate(settings).refs("sweeps"):
+            jobs.sweep_hooks.append(actors.register_sweep_hook(modules.resolve(ref)))
         jobs.worker = await start_worker(settings)
     if scheduler:
         jobs.tasks.append(

@@ -17,7 +17,8 @@ from models.crm import (
 from models.customers import Customer, CustomerAddress, CustomerPhone, LedgerEntry, Vehicle, VehicleOwnership
 from models.identity import DirectoryVersion, Invite, LoginLink, Role, Staff, WebLoginFailure
 from models.intake import ApiKey, IdempotencyRecord, ImportJob
-from models.messaging import ChatState, InboxUpdate, Outbox
+from models.lines import CardLine, CardLink
+from models.messaging import ChatState, Draft, InboxUpdate, Outbox
 
 __all__ = [
     "Activity",
@@ -25,12 +26,15 @@ __all__ = [
     "Attachment",
     "Card",
     "CardHistory",
+    "CardLine",
+    "CardLink",
     "ChatState",
     "Comment",
     "Customer",
     "CustomerAddress",
     "CustomerPhone",
     "DirectoryVersion",
+    "Draft",
     "IdempotencyRecord",
     "ImportJob",
     "InboxUpdate",

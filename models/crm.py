@@ -17,6 +17,10 @@ class Pipeline(Model):
     last_number = fields.IntField(default=0)
     # [{key, type, titles, reference?, editable_in?, editable_by?}] — see core.fields
     field_schema = fields.JSONField(default=list)
+    # [{key, titles, states?, fields?, decision?, editable_in?}] — the kinds of lines its cards have; see core.lines
+    line_kinds = fields.JSONField(default=list)
+    # [{key, titles, back_titles, to, copy_fields, copy_lines}] — its cards open linked cards in `to`; core.links
+    link_kinds = fields.JSONField(default=list)
     # How new cards from the intake API find a manager: none / round_robin / least_loaded
     distribution = fields.CharField(max_length=16, default="none")
     distribution_role = fields.CharField(max_length=64, null=True)
@@ -63,6 +67,8 @@ class Transition(Model):
     roles = fields.JSONField(default=list)
     reason_required = fields.BooleanField(default=False)
     labels = fields.JSONField(default=dict)
+    # [{"field": key} | {"balance": "zero"} | {"check": name}] — see core.guards
+    guards = fields.JSONField(default=list)
     position = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
 
@@ -181,12 +187,12 @@ class Task(Model):
 
 
 class RolePermission(Model):
-    """An action granted to a role with a scope: own (I am owner/assignee) or all."""
+    """An action granted to a role with a scope: own (I am owner/assignee), all, or one a module adds."""
 
     id = fields.IntField(primary_key=True)
     role = fields.ForeignKeyField("models.Role", related_name="permissions")
     action = fields.CharField(max_length=64)
-    scope = fields.CharField(max_length=8, default="all")
+    scope = fields.CharField(max_length=32, default="all")
 
     class Meta:
         table = "role_permission"

@@ -65,3 +65,16 @@ class ChatState(Model):
 
     class Meta:
         table = "chat_state"
+
+
+class Draft(Model):
+    """A bot conversation in progress (aiogram's FSM state and data) when Redis is not configured: kept in the
+    database so a restart does not lose a half-filled dialog (core.drafts)."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    state = fields.CharField(max_length=200, null=True)
+    data = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "draft"

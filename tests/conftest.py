@@ -12,11 +12,19 @@ from pathlib import Path
 import pytest
 from tortoise import Tortoise
 
+from core import modules
 from core.config import Settings, load_settings
 from core.db import close_db, migrate, tortoise_config
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _base_module_only():
+    """A test that switched modules on (by starting the app with them) leaves the next one the base alone."""
+    yield
+    modules.reset()
 
 
 def _base_environ() -> dict[str, str]:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from core import modules
 from core.i18n import message_ids, translator
-from core.permissions import MENU
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("bot", "flows")
@@ -14,7 +14,7 @@ ARGS = {"name": "Олена", "roles": "Менеджер", "role": "Менедж
         "command": "/start inv_a", "hours": 72, "minutes": 10, "url": "http://127.0.0.1:8080/auth/link/x",
         # cards, tasks, search
         "total": 12, "page": 1, "pages": 2, "number": "S-0042", "field": "Бюджет", "fields": "Бюджет, Источник",
-        "error": "неверный формат", "count": 3, "parts": 3, "mb": 50}
+        "error": "неверный формат", "count": 3, "parts": 3, "mb": 50, "rule": "заполните поле", "check": "x"}
 
 
 def keys_used_in_code() -> set[str]:
@@ -22,7 +22,8 @@ def keys_used_in_code() -> set[str]:
     for folder in CODE_DIRS:
         for path in (ROOT / folder).glob("*.py"):
             used |= set(re.findall(r'\bt\(\s*"([a-z][a-z0-9-]*)"', path.read_text(encoding="utf-8")))
-    used |= {f"menu-{item}" for item, _ in MENU} | {f"cmd-{item}" for item, _ in MENU} | {"cmd-menu"}
+    entries = modules.BASE.menu
+    used |= {f"menu-{entry.key}" for entry in entries} | {f"cmd-{entry.key}" for entry in entries} | {"cmd-menu"}
     used |= set(re.findall(r'"([a-z]+-[a-z-]+)"', (ROOT / "flows" / "start.py").read_text(encoding="utf-8")))
     return {key for key in used if not key.startswith("web-")}
 

@@ -37,6 +37,7 @@ def test_env_overrides_file(tmp_path):
         ("", {"ESTAFETA__NOPE": "1"}, "ESTAFETA__NOPE: expected ESTAFETA__<SECTION>__<KEY>"),
         ("[web\n", {}, "not valid TOML"),
         ('[telegram]\nsandbox_token = "short"\n', {}, "telegram.sandbox_token: must be empty (generated) or"),
+        ("", {"ESTAFETA__I18N__TIMEZONE": "Mars/Olympus"}, "i18n.timezone: must be an IANA time zone name"),
     ],
 )
 def test_invalid_setting_is_one_line_naming_the_key(tmp_path, text, environ, expected):

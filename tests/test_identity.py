@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from core import identity
+from core import identity, staff_admin
 from core.clock import now
 from core.identity import IdentityError
 from core.packs import load_pack
-from models import Activity, Invite, Staff
+from models import Activity, Invite, Role, RolePermission, Staff
 
 
 async def test_invite_binds_once_and_expires(db):
@@ -60,3 +60,31 @@ async def test_login_link_is_one_time(db):
     assert (await identity.consume_login_link(token)).id == admin.id
     with pytest.raises(IdentityError, match="link_used"):
         await identity.consume_login_link(token)
+
+
+async def test_managing_staff_is_the_staff_manage_grant_and_never_a_way_to_admin(db):
+    """One rule (core.identity.may_manage_staff) for the bot's Invite entry and the panel's staff pages: a role
+    granted `staff.manage` may invite, list and (de)activate, but only an admin invites to or deactivates an admin."""
+    await load_pack("generic", with_demo=False)
+    admin = await identity.create_admin("root", "12345678", "Root")
+    hr_role = await Role.create(key="hr", titles={"en": "HR"})
+    await RolePermission.create(role=hr_role, action="staff.manage", scope="all")
+    hr = await Staff.create(name="Hanna HR")
+    await hr.roles.add(hr_role)
+    manager = await Staff.create(name="Max")
+    await manager.roles.add(await Role.get(key="manager"))
+
+    assert await identity.may_manage_staff(hr) and await identity.may_manage_staff(admin)
+    assert not await identity.may_manage_staff(manager)
+    assert (await identity.create_invite("manager", ttl_hours=1, created_by=hr)).invite.role_id is not None
+    for refused in (lambda: identity.create_invite("admin", ttl_hours=1, created_by=hr),
+                    lambda: identity.create_invite("manager", ttl_hours=1, created_by=manager),
+                    lambda: staff_admin.set_staff_active(hr, admin.id, False, channel="web"),
+                    lambda: staff_admin.staff_directory(manager)):
+        with pytest.raises(IdentityError) as stopped:
+            await refused()
+        assert stopped.value.reason == "forbidden"
+    assert "admin" not in [role.key for role in await staff_admin.assignable_roles(hr)]
+    assert "admin" in [role.key for role in await staff_admin.assignable_roles(admin)]
+    assert not (await staff_admin.set_staff_active(hr, manager.id, False, channel="web")).active
+    assert await Invite.filter(role__key="admin").count() == 0

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from core import modules
+from core.modules import NavEntry
 from core.permissions import Actor, can, load_actor
 from webadmin.session import current_staff
 
 _ACTOR = web.RequestKey("webadmin_actor", object)
-# Navigation entries of the CRM pages and the action each needs.
-NAV_ACTIONS = {"cards": "card.view", "customers": "customer.view", "apikeys": "api_key.manage"}
 
 
 async def current_actor(request: web.Request) -> Actor | None:
@@ -26,6 +26,9 @@ async def current_actor(request: web.Request) -> Actor | None:
     return actor
 
 
-async def nav_permissions(request: web.Request) -> dict[str, bool]:
+async def nav_entries(request: web.Request) -> list[NavEntry]:
+    """The active modules' navigation links this request's actor may follow, in order."""
     actor = await current_actor(request)
-    return {entry: actor is not None and can(actor, action) for entry, action in NAV_ACTIONS.items()}
+    if actor is None:
+        return []
+    return [entry for entry in modules.active().nav if can(actor, entry.action)]

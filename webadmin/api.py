@@ -93,7 +93,8 @@ async def post_lead(request: web.Request) -> web.Response:
                       f"Idempotency-Key must be 1-{intake.IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters.")
     region, locale = settings.i18n.default_region, settings.i18n.default_locale
     try:
-        lead = await intake.validate_lead(body, pipeline_key=api_key.pipeline_key, region=region)
+        lead = await intake.validate_lead(body, pipeline_key=api_key.pipeline_key, region=region,
+                                          zone=settings.i18n.zone)
         result = await intake.submit_lead(api_key, lead, idempotency_key, intake.body_hash(body), region=region,
                                           default_locale=locale)
     except intake.LeadInvalid as invalid:

@@ -9,8 +9,10 @@ from aiohttp import web
 from aiohttp_session import session_middleware
 from redis.asyncio import Redis
 
+from core import modules
 from core.config import Settings
-from webadmin import apikeys, auth, cards, customers, health, staff
+from core.modules import ModuleError
+from webadmin import apikeys, auth, cards, customers, dashboard, health, staff
 from webadmin.api import setup_api
 from webadmin.guards import admin_refusal, require_admin_page
 from webadmin.keys import PANEL_ROUTES, REDIS, SETTINGS
@@ -41,6 +43,7 @@ def _add_routes(app: web.Application) -> None:
         router.add_post(r"/staff/{id:\d{1,18}}/active", staff.set_active, name="staff_active"),
         router.add_get("/healthz", health.healthz, name="healthz"),
         *_crm_routes(router),
+        *_module_routes(router),
     ):
         routes.add(route)
         # add_get also registers a HEAD route on the same resource; it belongs to the panel too.
@@ -50,6 +53,7 @@ def _add_routes(app: web.Application) -> None:
 
 def _crm_routes(router: web.UrlDispatcher) -> list[web.AbstractRoute]:
     return [
+        router.add_get("/dashboard", dashboard.dashboard_page, name="dashboard"),
         router.add_get("/cards", cards.cards_page, name="cards"),
         router.add_get(r"/cards/{id:\d{1,18}}", cards.card_page, name="card"),
         router.add_post(r"/cards/{id:\d{1,18}}/move", cards.move_card, name="card_move"),
@@ -69,6 +73,25 @@ def _crm_routes(router: web.UrlDispatcher) -> list[web.AbstractRoute]:
     ]
 
 
+def _module_routes(router: web.UrlDispatcher) -> list[web.AbstractRoute]:
+    """The active modules' pages. A path or name another module (or the platform) already has stops the start."""
+    taken = {(route.method, route.resource.canonical) for route in router.routes() if route.resource is not None}
+    added: list[web.AbstractRoute] = []
+    for ref in modules.active().refs("panel_routes"):
+        try:
+            routes = modules.resolve(ref)(router)
+        except (ValueError, RuntimeError) as clash:  # aiohttp: duplicate route name / method already registered
+            raise ModuleError(f"module routes {ref}: {clash}") from None
+        for route in routes:
+            # A second resource with the same path but another name is accepted by aiohttp and never reached.
+            key = (route.method, route.resource.canonical)
+            if key in taken:
+                raise ModuleError(f"module routes {ref}: {route.method} {key[1]} is already taken")
+            taken.add(key)
+        added += routes
+    return added
+
+
 def _own_redis(client: Redis):
     async def close_redis(app: web.Application) -> AsyncIterator[None]:
         yield
@@ -79,6 +102,7 @@ def _own_redis(client: Redis):
 
 def setup_webadmin(app: web.Application, settings: Settings) -> None:
     """Adds sessions, CSRF, i18n, templates, static files, the panel routes and the lead intake API to `app`."""
+    modules.activate(settings)
     app[SETTINGS] = settings
     app[PANEL_ROUTES] = set()
     redis = app.get(REDIS)

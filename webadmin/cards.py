@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
-from decimal import Decimal
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,15 +18,12 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp_session import get_session
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
 
-from core import pipelines
+from core import formatting, guards, pipelines
 from core.attachments import AttachmentError, attachment_path, card_attachments, store_attachment
-from core.fields import FieldSpec, field_titles, is_empty, schema_of
-from core.i18n import region_timezone, translator
+from core.fields import FieldSpec, field_titles, is_empty, schema_of, stored_datetime
+from core.i18n import translator
 from core.permissions import Actor, Denied, may
-from core.phones import format_phone
 from models import Attachment, Card, Comment, Customer, Pipeline, ReferenceRow, Staff, Transition
 from webadmin.guards import permission_required
 from webadmin.keys import SETTINGS
@@ -50,6 +46,7 @@ CARD_ERRORS = {
     "invalid_fields": ("web-card-error-fields-invalid", 400),
     "empty_comment": ("web-card-error-empty-comment", 400),
     "forbidden": ("web-card-error-forbidden", 403),
+    "guard": ("web-card-error-guard", 409),
 }
 # core.fields / clean_fields reason -> Fluent message id, shown beside the field
 FIELD_ERRORS = {
@@ -79,24 +76,13 @@ def _settings(request: web.Request):
 # --- formatting ---------------------------------------------------------------------------------------------------
 
 
-def format_money(value: Any, currency: str, locale: str) -> str:
-    return format_currency(Decimal(str(value)), currency, locale=locale)
-
-
-def format_moment(value: datetime, locale: str, zone: tzinfo) -> str:
-    """A datetime as people of `locale` read it; an aware one in the business's time zone, a naive one as typed."""
-    if value.tzinfo is not None:
-        value = value.astimezone(zone)
-    return format_datetime(value, "short", locale=locale)
-
-
 def format_size(size: int, locale: str) -> str:
     t = translator(locale)
     if size < 1024:
         return t("web-size-b", count=size)
     if size < 1024 * 1024:
-        return t("web-size-kb", count=format_decimal(round(size / 1024, 1), locale=locale))
-    return t("web-size-mb", count=format_decimal(round(size / 1024 / 1024, 1), locale=locale))
+        return t("web-size-kb", count=formatting.number(round(size / 1024, 1), locale))
+    return t("web-size-mb", count=formatting.number(round(size / 1024 / 1024, 1), locale))
 
 
 @dataclass
@@ -134,12 +120,11 @@ def _input_value(spec: FieldSpec, raw: Any, ctx: FieldContext) -> str:
     if spec.type == "boolean":
         return "1" if raw is True else "0"
     if spec.type == "datetime":
+        # A datetime-local input holds the business's wall-clock time; what it posts back is read in that zone.
         try:
-            moment = datetime.fromisoformat(str(raw))
+            moment = formatting.local_time(stored_datetime(raw, ctx.zone), ctx.zone)
         except ValueError:
             return str(raw)
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(ctx.zone).replace(tzinfo=None)
         return moment.strftime("%Y-%m-%dT%H:%M")
     if spec.type == "link":
         for row in ctx.rows_by_reference.get(spec.reference or "", []):
@@ -152,17 +137,10 @@ def _display(spec: FieldSpec, raw: Any, ctx: FieldContext) -> tuple[str, str | N
     """The stored value as a person of this locale reads it (and a link, for files)."""
     if is_empty(raw):
         return "", None
+    formatted = formatting.field_text(spec.type, raw, ctx.locale, currency=ctx.currency, zone=ctx.zone)
+    if formatted is not None:
+        return formatted, None
     try:
-        if spec.type == "money":
-            return format_money(raw, ctx.currency, ctx.locale), None
-        if spec.type == "number":
-            return format_decimal(Decimal(str(raw)), locale=ctx.locale), None
-        if spec.type == "date":
-            return format_date(date.fromisoformat(str(raw)), "medium", locale=ctx.locale), None
-        if spec.type == "datetime":
-            return format_moment(datetime.fromisoformat(str(raw)), ctx.locale, ctx.zone), None
-        if spec.type == "phone":
-            return format_phone(str(raw), ctx.locale), None
         if spec.type == "boolean":
             return ctx.t("web-yes") if raw is True else ctx.t("web-no"), None
         if spec.type in ("choice", "link"):
@@ -199,7 +177,7 @@ async def _field_context(request: web.Request, card: Card, attachments: list[Att
                 "position", "id").select_related("reference"):
             rows.setdefault(row.reference.key, []).append(row)
     return FieldContext(
-        locale=locale, currency=settings.crm.currency, zone=region_timezone(settings.i18n.default_region),
+        locale=locale, currency=settings.crm.currency, zone=settings.i18n.zone,
         t=translator(locale), rows_by_reference=rows, attachments={a.id: a for a in attachments},
     )
 
@@ -336,8 +314,6 @@ async def _card_page(request: web.Request, actor: Actor, card_id: int, state: Pa
             "downloadable": bool(a.path),
         } for a in attachments],
         "history": [_history_row(row, locale, labels) for row in history],
-        "fmt_moment": lambda value: format_moment(value, locale, ctx.zone) if value else "",
-        "money": lambda value: format_money(value, ctx.currency, locale),
         "max_upload_mb": _settings(request).storage.max_upload_mb,
         "error": state.error,
         "open_transition": state.open_transition,
@@ -358,11 +334,14 @@ def _history_row(row, locale: str, labels: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _card_error(exc: pipelines.CardError, locale_titles: dict[str, str]) -> tuple[tuple[str, dict[str, Any]], int]:
+def _card_error(exc: pipelines.CardError, locale_titles: dict[str, str],
+                locale: str) -> tuple[tuple[str, dict[str, Any]], int]:
     key, status = CARD_ERRORS.get(exc.reason, ("web-form-bad-input", 400))
     args: dict[str, Any] = {}
     if exc.reason == "fields_missing":
         args["name"] = ", ".join(locale_titles.get(name, name) for name in exc.details.get("fields", []))
+    if exc.reason == "guard":
+        args["rule"] = guards.describe(exc.details["refusal"], locale)
     return (key, args), status
 
 
@@ -396,7 +375,7 @@ async def move_card(request: web.Request, actor: Actor) -> web.StreamResponse:
     try:
         card = await pipelines.move_card(
             actor, card_id, transition, reason=reason, expected_version=_version(form),
-            region=settings.i18n.default_region, default_locale=settings.i18n.default_locale,
+            region=settings.i18n.default_region, zone=settings.i18n.zone, default_locale=settings.i18n.default_locale,
         )
     except Denied:
         return await _card_page(request, actor, card_id, PageState(
@@ -404,7 +383,7 @@ async def move_card(request: web.Request, actor: Actor) -> web.StreamResponse:
     except pipelines.CardError as exc:
         if exc.reason == "not_found":
             raise web.HTTPNotFound() from exc
-        error, status = _card_error(exc, await _field_titles(request, card_id))
+        error, status = _card_error(exc, await _field_titles(request, card_id), await request_locale(request))
         fresh = exc.reason in ("card_changed", "transition_unavailable")
         return await _card_page(request, actor, card_id, PageState(
             error=error, status=status, open_transition=None if fresh else transition,
@@ -444,11 +423,11 @@ async def edit_fields(request: web.Request, actor: Actor) -> web.StreamResponse:
         return see_other(f"/cards/{card_id}#fields")
     try:
         await pipelines.edit_fields(actor, card_id, changes, expected_version=_version(form),
-                                    region=settings.i18n.default_region)
+                                    region=settings.i18n.default_region, zone=settings.i18n.zone)
     except pipelines.CardError as exc:
         if exc.reason == "not_found":
             raise web.HTTPNotFound() from exc
-        error, status = _card_error(exc, {})
+        error, status = _card_error(exc, {}, await request_locale(request))
         if exc.reason == "card_changed":
             return await _card_page(request, actor, card_id, PageState(error=error, status=status))
         return await _card_page(request, actor, card_id, PageState(
@@ -470,7 +449,7 @@ async def add_comment(request: web.Request, actor: Actor) -> web.StreamResponse:
     except pipelines.CardError as exc:
         if exc.reason == "not_found":
             raise web.HTTPNotFound() from exc
-        error, status = _card_error(exc, {})
+        error, status = _card_error(exc, {}, await request_locale(request))
         return await _card_page(request, actor, card_id, PageState(error=error, status=status, comment=text))
     await flash(request, "ok", "web-card-comment-added")
     return see_other(f"/cards/{card_id}#comments")

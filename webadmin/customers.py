@@ -10,12 +10,12 @@ from typing import Any
 from aiohttp import web
 
 from core import customers as crm
+from core import formatting
 from core.permissions import Actor, Denied, can, may, visible
-from core.phones import format_phone
 from core.pipelines import card_number
 from core.vehicles import vehicles_of
 from models import Card, Customer, CustomerAddress, CustomerPhone, Staff
-from webadmin.cards import format_money, see_other
+from webadmin.cards import see_other
 from webadmin.guards import permission_required
 from webadmin.keys import SETTINGS
 from webadmin.render import render, request_locale, set_nav
@@ -50,11 +50,11 @@ def _error(reason: str) -> tuple[str, dict[str, Any]]:
     return CUSTOMER_ERRORS.get(reason, "web-form-bad-input"), {}
 
 
-async def _phones(customer_ids: list[int]) -> dict[int, list[str]]:
+async def _phones(customer_ids: list[int], locale: str) -> dict[int, list[str]]:
     phones: dict[int, list[str]] = {}
     if customer_ids:
         for phone in await CustomerPhone.filter(customer_id__in=customer_ids).order_by("position", "id"):
-            phones.setdefault(phone.customer_id, []).append(format_phone(phone.e164))
+            phones.setdefault(phone.customer_id, []).append(formatting.phone_text(phone.e164, locale))
     return phones
 
 
@@ -79,7 +79,7 @@ async def customers_page(request: web.Request, actor: Actor) -> web.StreamRespon
     else:
         found = list(await visible(actor, "customer.view", Customer.filter(merged_into_id__isnull=True))
                      .order_by("-id").limit(RECENT_LIMIT))
-    phones = await _phones([customer.id for customer in found])
+    phones = await _phones([customer.id for customer in found], await request_locale(request))
     return await render(request, "customers.html", {
         "query": query,
         "rows": [{"customer": customer, "phones": phones.get(customer.id, [])} for customer in found],
@@ -113,7 +113,7 @@ async def _customer_page(request: web.Request, actor: Actor, customer: Customer,
     balance = await crm.balance(customer.id, currency)
     may_merge = can(actor, "customer.merge")
     duplicates = await crm.duplicate_candidates(actor, customer.id)
-    duplicate_phones = await _phones([candidate.customer.id for candidate in duplicates])
+    duplicate_phones = await _phones([candidate.customer.id for candidate in duplicates], locale)
 
     def kind_label(kind: str) -> str:
         return f"web-ledger-kind-{kind}" if kind in LEDGER_KINDS else ""
@@ -121,15 +121,15 @@ async def _customer_page(request: web.Request, actor: Actor, customer: Customer,
     return await render(request, "customer.html", {
         "customer": customer,
         "owner": people.get(customer.owner_id) if customer.owner_id else None,
-        "phones": [{"e164": phone.e164, "text": format_phone(phone.e164, locale)} for phone in phones],
+        "phones": [{"e164": phone.e164, "text": formatting.phone_text(phone.e164, locale)} for phone in phones],
         "addresses": await CustomerAddress.filter(customer_id=customer.id).order_by("position", "id"),
         "companies": await customer.companies.filter(merged_into_id__isnull=True).order_by("name"),
         "members": await customer.members.filter(merged_into_id__isnull=True).order_by("name"),
-        "balance": format_money(balance, currency, locale),
+        "balance": formatting.money(balance, currency, locale),
         "balance_negative": balance < 0,
         "entries": [{
             "entry": entry,
-            "amount": format_money(entry.amount, entry.currency, locale),
+            "amount": formatting.money(entry.amount, entry.currency, locale),
             "negative": Decimal(str(entry.amount)) < 0,
             "kind_label": kind_label(entry.kind),
             "actor": people.get(entry.actor_id, ""),
@@ -204,15 +204,15 @@ async def _merge_page(request: web.Request, actor: Actor, *, error: tuple[str, d
     locale = await request_locale(request)
     survivor = await visible_customer(actor, _id(request))
     duplicate = await visible_customer(actor, _id(request, "other"))
-    phones = await _phones([survivor.id, duplicate.id])
+    phones = await _phones([survivor.id, duplicate.id], locale)
 
     async def summary(customer: Customer) -> dict[str, Any]:
         return {
             "customer": customer,
             "phones": phones.get(customer.id, []),
             "cards": await Card.filter(customer_id=customer.id).count(),
-            "balance": format_money(await crm.balance(customer.id, settings.crm.currency), settings.crm.currency,
-                                    locale),
+            "balance": formatting.money(await crm.balance(customer.id, settings.crm.currency),
+                                        settings.crm.currency, locale),
         }
 
     return await render(request, "customer_merge.html", {

@@ -32,13 +32,17 @@ def login_required(handler: StaffHandler) -> Callable[[web.Request], Awaitable[w
     return wrapper
 
 
-def admin_required(handler: StaffHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def staff_manager_required(handler: StaffHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Staff pages: whoever may `staff.manage` (core.identity.may_manage_staff's rule, asked of the request's
+    actor); otherwise sign-in, or 403."""
+
     @functools.wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
         staff = await current_staff(request)
-        if staff is None:
+        actor = await current_actor(request)
+        if staff is None or actor is None:
             return _to_login(request)
-        if not await current_is_admin(request):
+        if not can(actor, "staff.manage"):
             raise web.HTTPForbidden()
         return await handler(request, staff)
 

@@ -12,13 +12,12 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp_session import get_session
-from babel import Locale
-from babel.dates import format_date, format_time
 
+from core import formatting
 from core.config import LOCALES, Settings
-from core.i18n import Translator, pick_locale, region_timezone, translator
+from core.i18n import Translator, pick_locale, translator
 from webadmin import session as sessions
-from webadmin.access import nav_permissions
+from webadmin.access import nav_entries
 from webadmin.keys import SANDBOX_URL, SETTINGS, TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -84,16 +83,11 @@ async def request_translator(request: web.Request) -> Translator:
 
 
 def datetime_formatter(settings: Settings, locale: str):
-    zone = region_timezone(settings.i18n.default_region)
+    """The pages' `fmt_dt(moment)`: core.formatting's text of a moment at the business's clock ("" for none)."""
+    zone = settings.i18n.zone
 
     def format_moment(moment: datetime | None) -> str:
-        if moment is None:
-            return ""
-        # The locale's own "date, time" pattern: medium date, short time (no seconds).
-        pattern = str(Locale.parse(locale).datetime_formats["medium"])
-        date_part = format_date(moment.astimezone(zone), "medium", locale=locale)
-        time_part = format_time(moment, "short", tzinfo=zone, locale=locale)
-        return pattern.replace("{1}", date_part).replace("{0}", time_part)
+        return formatting.datetime_text(moment, locale, zone) if moment is not None else ""
 
     return format_moment
 
@@ -146,7 +140,7 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "sandbox_url": request.config_dict.get(SANDBOX_URL, "/sandbox/"),
         "here": current_page(request),
         "nav": request.get(_NAV, ""),
-        "nav_can": await nav_permissions(request),
+        "nav_entries": await nav_entries(request),
         "fmt_dt": datetime_formatter(settings, locale),
         "flash": await sessions.pop_flash(request),
     }
@@ -164,6 +158,13 @@ async def render(
     response = aiohttp_jinja2.render_template(template, request, full, app_key=TEMPLATES, status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def render_fragment(request: web.Request, template: str, context: dict[str, Any]) -> str:
+    """A part of a page (a dashboard widget) with the layout's context (t, locale, fmt_dt …)."""
+    full = await base_context(request)
+    full.update(context)
+    return aiohttp_jinja2.render_string(template, request, full, app_key=TEMPLATES)
 
 
 async def render_error(request: web.Request, status: int, *, kind: str | None = None) -> web.Response:

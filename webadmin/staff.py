@@ -9,9 +9,10 @@ from aiohttp_session import get_session
 
 from core import staff_admin
 from core.identity import IdentityError, staff_roles
+from core.permissions import can
 from models import Staff
-from webadmin.access import nav_permissions
-from webadmin.guards import admin_required, login_required
+from webadmin.access import current_actor
+from webadmin.guards import login_required, staff_manager_required
 from webadmin.keys import BOT_USERNAME, SETTINGS
 from webadmin.render import render, request_locale, see_other, set_nav
 from webadmin.session import ISSUED_INVITE, current_is_admin, flash
@@ -52,7 +53,8 @@ def bot_username(request: web.Request) -> str:
 async def home(request: web.Request, staff: Staff) -> web.StreamResponse:
     if await current_is_admin(request):
         return see_other("/staff")
-    if (await nav_permissions(request))["cards"]:
+    actor = await current_actor(request)
+    if actor is not None and can(actor, "card.view"):
         return see_other("/cards")  # managers and heads work their cards; the panel opens on them
     locale = await request_locale(request)
     roles = [role.title(locale) for role in await staff_roles(staff)]
@@ -68,7 +70,7 @@ async def _staff_page(
     locale = await request_locale(request)
     return await render(request, "staff.html", {
         "rows": await staff_admin.staff_directory(admin),
-        "roles": await staff_admin.assignable_roles(),
+        "roles": await staff_admin.assignable_roles(admin),
         "invites": await staff_admin.open_invites(admin),
         "ttl_hours": _plain_number(settings.invites.ttl_hours),
         "role_title": lambda role: role.title(locale),
@@ -77,12 +79,12 @@ async def _staff_page(
     }, status=status)
 
 
-@admin_required
+@staff_manager_required
 async def staff_page(request: web.Request, admin: Staff) -> web.StreamResponse:
     return await _staff_page(request, admin)
 
 
-@admin_required
+@staff_manager_required
 async def create_invite(request: web.Request, admin: Staff) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS]
     form = await request.post()
@@ -101,7 +103,7 @@ async def create_invite(request: web.Request, admin: Staff) -> web.StreamRespons
     return see_other(f"/staff/invites/{issued.invite.id}")
 
 
-@admin_required
+@staff_manager_required
 async def invite_page(request: web.Request, admin: Staff) -> web.StreamResponse:
     set_nav(request, "staff")
     settings = request.config_dict[SETTINGS]
@@ -127,7 +129,7 @@ async def invite_page(request: web.Request, admin: Staff) -> web.StreamResponse:
     })
 
 
-@admin_required
+@staff_manager_required
 async def revoke_invite(request: web.Request, admin: Staff) -> web.StreamResponse:
     try:
         await staff_admin.revoke_invite(admin, int(request.match_info["id"]), channel="web")
@@ -139,7 +141,7 @@ async def revoke_invite(request: web.Request, admin: Staff) -> web.StreamRespons
     return see_other("/staff")
 
 
-@admin_required
+@staff_manager_required
 async def set_active(request: web.Request, admin: Staff) -> web.StreamResponse:
     form = await request.post()
     raw = str(form.get("active", ""))

@@ -25,19 +25,20 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError, TransactionManagementError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core import activity, customers, pipelines, tasks, vehicles
+from core import activity, customers, guards, pipelines, tasks, vehicles
 from core.clock import now
 from core.customers import CustomerError
-from core.fields import FieldError, is_empty, schema_of
+from core.fields import DEFAULT_ZONE, FieldError, is_empty, schema_of
 from core.imports import mapping as mapping_mod
 from core.imports.mapping import CUSTOM_PREFIX, MULTI, CustomField, MappingError
 from core.imports.readers import ReadError, Table, read_bytes
@@ -449,7 +450,8 @@ async def create_job(
 
     Without `entity` it is guessed from the header (the job's entity stays "" when the header does not say:
     ask the person, then `set_entity`). `mapping` entries override the guessed mapping ("" leaves a column out).
-    `options`: region (default region for phones), default_locale, pipeline (cards without a pipeline column)."""
+    `options`: region (default region for phones), timezone (the business's, for times without a zone: settings'
+    i18n.timezone), default_locale, pipeline (cards without a pipeline column)."""
     await require(actor, "import.run")
     path = Path(path)
     try:
@@ -527,6 +529,7 @@ class Context:
     region: str | None
     default_locale: str
     options: dict[str, Any]
+    zone: tzinfo = DEFAULT_ZONE  # a date and time without a zone (an Excel cell) is the business's clock
     pipelines: dict[str, Pipeline | None] = field(default_factory=dict)
 
     def values(self, row, field_name: str) -> list[Any]:
@@ -894,7 +897,8 @@ class CardRows:
             first = await Stage.filter(pipeline_id=pipeline.id, active=True).order_by("position", "id").first()
             if fields:
                 try:
-                    await pipelines.clean_fields(ctx.actor, pipeline, first, fields, region=ctx.region or "UA")
+                    await pipelines.clean_fields(ctx.actor, pipeline, first, fields, region=ctx.region or "UA",
+                                                 zone=ctx.zone)
                 except CardError as error:
                     raise self._field_rejection(error, clean["fields"]) from None
             return Plan("create", extra=extra | {"first": first})
@@ -907,7 +911,7 @@ class CardRows:
         if fields:
             try:
                 cleaned = await pipelines.clean_fields(ctx.actor, pipeline, current, fields,
-                                                       region=ctx.region or "UA")
+                                                       region=ctx.region or "UA", zone=ctx.zone)
             except CardError as error:
                 raise self._field_rejection(error, clean["fields"]) from None
             changed = {key: value for key, value in cleaned.items() if existing.fields_data.get(key) != value}
@@ -938,7 +942,8 @@ class CardRows:
                 )
             card = await pipelines.create_card(
                 ctx.actor, extra["pipeline"].key, title=clean["title"], customer=customer, fields=extra["fields"],
-                external_id=clean["external_id"], source=CHANNEL, region=region, default_locale=ctx.default_locale,
+                external_id=clean["external_id"], source=CHANNEL, region=region, zone=ctx.zone,
+                default_locale=ctx.default_locale,
             )
             stage, first = extra["stage"], extra["first"]
             if stage is not None and stage.id != first.id:
@@ -955,7 +960,7 @@ class CardRows:
                                   object_type="card", object_id=card.id, before={"title": card.title},
                                   after={"title": plan.changes["title"]})
         if "fields" in plan.changes:
-            await pipelines.edit_fields(ctx.actor, card.id, plan.changes["fields"], region=region)
+            await pipelines.edit_fields(ctx.actor, card.id, plan.changes["fields"], region=region, zone=ctx.zone)
         if "stage" in plan.changes:
             transition = extra["transition"]
             await pipelines.move_card(ctx.actor, card.id, transition.key, region=region,
@@ -999,7 +1004,8 @@ async def _context(actor: Actor, job: ImportJob, table: Table) -> Context:
             columns.setdefault(checked[name], []).append(index)
     return Context(actor=actor, entity=job.entity, header=table.header, columns=columns,
                    region=job.options.get("region"), default_locale=job.options.get("default_locale", "ru"),
-                   options=dict(job.options))
+                   options=dict(job.options),
+                   zone=ZoneInfo(job.options["timezone"]) if job.options.get("timezone") else DEFAULT_ZONE)
 
 
 @dataclass
@@ -1041,10 +1047,13 @@ def _rejection(row: int, rejected: RowRejected) -> RowResult:
                      other_row=rejected.other_row)
 
 
-def _domain_rejection(error: Exception) -> RowRejected:
-    """A refusal of a use case as a row rejection with its stable reason."""
+def _domain_rejection(error: Exception, locale: str) -> RowRejected:
+    """A refusal of a use case as a row rejection with its stable reason (a move guard's rule, in `locale`, as the
+    value: the rule names what to fix)."""
     if isinstance(error, RowRejected):
         return error
+    if isinstance(error, CardError) and error.reason == "guard":
+        return RowRejected("guard", "", guards.describe(error.details["refusal"], locale))
     if isinstance(error, InvalidPhone):
         return RowRejected("invalid_phone", "phone")
     if isinstance(error, InvalidVin):
@@ -1080,7 +1089,7 @@ async def _decide(handler, ctx: Context, prepared: _Prepared, *, write: bool) ->
                 await handler.apply(ctx, prepared.clean, plan)
         return plan.result(number)
     except _ROW_REFUSALS as error:
-        return _rejection(number, _domain_rejection(error))
+        return _rejection(number, _domain_rejection(error, ctx.default_locale))
     except _FATAL:
         raise
     except IntegrityError as error:

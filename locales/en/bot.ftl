@@ -251,3 +251,16 @@ imports-reason-field-not-editable = this field cannot be changed at this stage
 imports-reason-field-unknown-field = the pipeline has no such field
 imports-reason-field-invalid-phone = not a phone number
 imports-reason-error = unexpected error
+
+## Move guards (core.guards)
+card-guard-refused = Not moved: { $rule }
+guard-field = the field «{ $field }» must be filled in first.
+guard-balance-zero = the customer's balance must be settled first.
+guard-unavailable = the rule «{ $check }» cannot be checked now (its module is off).
+imports-reason-guard = a move rule is not met
+
+## A conversation left half-way (flows/drafts.py)
+draft-pending = You have not finished the previous step. Continue it or drop it?
+draft-continue = ▶ Continue
+draft-drop = ✖️ Drop
+draft-gone = That step is no longer open.

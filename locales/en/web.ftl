@@ -339,3 +339,43 @@ web-apikey-error-source-exists = This source already has an active key. Revoke t
 web-size-b = { $count } B
 web-size-kb = { $count } KB
 web-size-mb = { $count } MB
+
+## Dashboard (webadmin/dashboard.py)
+web-nav-dashboard = Dashboard
+web-dashboard-title = Dashboard
+web-dashboard-empty = Nothing to show here for your roles yet.
+web-widget-cards_by_stage = Open cards by stage
+web-widget-count = Cards
+web-widget-none = No open cards.
+
+## Permission actions, by key with dots as dashes (core.modules)
+action-card-view = View cards
+action-card-create = Create cards
+action-card-edit = Edit card fields
+action-card-move = Move cards
+action-card-comment = Comment on cards
+action-card-attach = Attach files to cards
+action-card-assign = Reassign cards
+action-customer-view = View customers
+action-customer-create = Create customers
+action-customer-edit = Edit customers
+action-customer-merge = Merge duplicate customers
+action-ledger-post = Post to a customer's balance
+action-vehicle-view = View vehicles
+action-vehicle-edit = Edit vehicles
+action-task-view = View tasks
+action-task-create = Create tasks
+action-task-close = Close tasks
+action-line-edit = Add and edit card lines
+action-line-decide = Approve or decline lines for the customer
+action-reference-edit = Edit references
+action-report-view = View the dashboard and reports
+action-staff-manage = Invite and manage staff
+action-import-run = Import data
+action-api_key-manage = Manage API keys
+action-web-login = Sign in to the web panel
+action-profile-edit = Change own language
+action-help-view = Read the help
+
+## Move guards (core.guards)
+web-card-error-guard = The card was not moved: { $rule }

@@ -251,3 +251,16 @@ imports-reason-field-not-editable = это поле нельзя менять н
 imports-reason-field-unknown-field = в воронке нет такого поля
 imports-reason-field-invalid-phone = это не номер телефона
 imports-reason-error = непредвиденная ошибка
+
+## Move guards (core.guards)
+card-guard-refused = Не переведено: { $rule }
+guard-field = сначала заполните поле «{ $field }».
+guard-balance-zero = сначала нужно закрыть баланс клиента.
+guard-unavailable = правило «{ $check }» сейчас не проверить (его модуль выключен).
+imports-reason-guard = не выполнено правило перевода
+
+## A conversation left half-way (flows/drafts.py)
+draft-pending = Вы не закончили предыдущий шаг. Продолжить его или бросить?
+draft-continue = ▶ Продолжить
+draft-drop = ✖️ Бросить
+draft-gone = Этот шаг больше не открыт.

@@ -341,3 +341,43 @@ web-apikey-error-source-exists = У этого источника уже ест�
 web-size-b = { $count } Б
 web-size-kb = { $count } КБ
 web-size-mb = { $count } МБ
+
+## Dashboard (webadmin/dashboard.py)
+web-nav-dashboard = Сводка
+web-dashboard-title = Сводка
+web-dashboard-empty = Для ваших ролей здесь пока ничего нет.
+web-widget-cards_by_stage = Открытые карточки по этапам
+web-widget-count = Карточек
+web-widget-none = Открытых карточек нет.
+
+## Permission actions, by key with dots as dashes (core.modules)
+action-card-view = Просмотр карточек
+action-card-create = Создание карточек
+action-card-edit = Изменение полей карточек
+action-card-move = Перевод карточек по этапам
+action-card-comment = Комментарии к карточкам
+action-card-attach = Файлы в карточках
+action-card-assign = Переназначение карточек
+action-customer-view = Просмотр клиентов
+action-customer-create = Создание клиентов
+action-customer-edit = Изменение клиентов
+action-customer-merge = Объединение дублей клиентов
+action-ledger-post = Проводки по балансу клиента
+action-vehicle-view = Просмотр автомобилей
+action-vehicle-edit = Изменение автомобилей
+action-task-view = Просмотр задач
+action-task-create = Создание задач
+action-task-close = Закрытие задач
+action-line-edit = Добавление и изменение строк карточки
+action-line-decide = Согласование строк за клиента
+action-reference-edit = Изменение справочников
+action-report-view = Сводка и отчёты
+action-staff-manage = Приглашение сотрудников и управление ими
+action-import-run = Импорт данных
+action-api_key-manage = Управление API-ключами
+action-web-login = Вход в веб-панель
+action-profile-edit = Смена своего языка
+action-help-view = Справка
+
+## Move guards (core.guards)
+web-card-error-guard = Карточка не переведена: { $rule }

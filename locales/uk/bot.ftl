@@ -251,3 +251,16 @@ imports-reason-field-not-editable = це поле не можна змінюва
 imports-reason-field-unknown-field = у воронці немає такого поля
 imports-reason-field-invalid-phone = це не номер телефону
 imports-reason-error = непередбачена помилка
+
+## Move guards (core.guards)
+card-guard-refused = Не переведено: { $rule }
+guard-field = спершу заповніть поле «{ $field }».
+guard-balance-zero = спершу треба закрити баланс клієнта.
+guard-unavailable = правило «{ $check }» зараз не перевірити (його модуль вимкнено).
+imports-reason-guard = не виконано правило переведення
+
+## A conversation left half-way (flows/drafts.py)
+draft-pending = Ви не завершили попередній крок. Продовжити його чи покинути?
+draft-continue = ▶ Продовжити
+draft-drop = ✖️ Покинути
+draft-gone = Цей крок уже не відкритий.

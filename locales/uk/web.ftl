@@ -341,3 +341,43 @@ web-apikey-error-source-exists = Це джерело вже має чинний 
 web-size-b = { $count } Б
 web-size-kb = { $count } КБ
 web-size-mb = { $count } МБ
+
+## Dashboard (webadmin/dashboard.py)
+web-nav-dashboard = Зведення
+web-dashboard-title = Зведення
+web-dashboard-empty = Для ваших ролей тут поки нічого немає.
+web-widget-cards_by_stage = Відкриті картки за етапами
+web-widget-count = Карток
+web-widget-none = Відкритих карток немає.
+
+## Permission actions, by key with dots as dashes (core.modules)
+action-card-view = Перегляд карток
+action-card-create = Створення карток
+action-card-edit = Зміна полів карток
+action-card-move = Переведення карток етапами
+action-card-comment = Коментарі до карток
+action-card-attach = Файли в картках
+action-card-assign = Перепризначення карток
+action-customer-view = Перегляд клієнтів
+action-customer-create = Створення клієнтів
+action-customer-edit = Зміна клієнтів
+action-customer-merge = Об’єднання дублікатів клієнтів
+action-ledger-post = Проведення за балансом клієнта
+action-vehicle-view = Перегляд автомобілів
+action-vehicle-edit = Зміна автомобілів
+action-task-view = Перегляд завдань
+action-task-create = Створення завдань
+action-task-close = Закриття завдань
+action-line-edit = Додавання і зміна рядків картки
+action-line-decide = Погодження рядків за клієнта
+action-reference-edit = Зміна довідників
+action-report-view = Зведення та звіти
+action-staff-manage = Запрошення співробітників і керування ними
+action-import-run = Імпорт даних
+action-api_key-manage = Керування API-ключами
+action-web-login = Вхід до веб-панелі
+action-profile-edit = Зміна своєї мови
+action-help-view = Довідка
+
+## Move guards (core.guards)
+web-card-error-guard = Картку не переведено: { $rule }

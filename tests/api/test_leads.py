@@ -18,6 +18,7 @@ from core.permissions import SYSTEM
 from core.pipelines import create_card
 from models import Activity, ApiKey, Card, Comment, Customer, IdempotencyRecord, Outbox, Pipeline, Staff, Stage
 from tests.api.conftest import LEADS, lead, post_lead
+from tests.web.conftest import build_app
 
 BORIS_TELEGRAM_ID = 1000002
 
@@ -210,6 +211,17 @@ async def test_a_lead_becomes_customer_card_and_a_message_to_the_manager(api, ap
     assert buttons_of(message) == [f"c1:take:{card.id}", f"c1:later:{card.id}", f"c1:reject:{card.id}"]
     labels = [button["text"] for line in message.payload["reply_markup"]["inline_keyboard"] for button in line]
     assert labels == ["✅ Беру", "⏰ Передзвоню пізніше", "❌ Відмова"]
+
+
+async def test_a_lead_s_time_without_a_zone_is_read_at_the_business_clock(aiohttp_client, make_settings, api_key):
+    api = await aiohttp_client(build_app(make_settings(i18n__timezone="America/New_York")))
+    response = await post_lead(api, lead(fields={"next_call": "2026-04-01T10:30"}), api_key)
+    assert response.status == 201, await response.text()
+    with_offset = lead(email="olena@example.com", phone=None, fields={"next_call": "2026-04-01T10:30:00+03:00"})
+    assert (await post_lead(api, with_offset, api_key)).status == 201
+    stored = [card.fields_data["next_call"] for card in await Card.all().order_by("id")]
+    # New York is on summer time (UTC-4); a time that says its offset keeps its instant. Both are kept in UTC.
+    assert stored == ["2026-04-01T14:30:00+00:00", "2026-04-01T07:30:00+00:00"]
 
 
 async def test_message_is_a_comment_when_the_pipeline_has_no_message_field(api, api_key):

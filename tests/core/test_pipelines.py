@@ -118,7 +118,8 @@ async def test_field_edits_follow_stage_and_role_rules(team):
     card = await create_card(boris, "sales", title="Лид")
     await edit_fields(boris, card.id, {"budget": "500", "wants_demo": "да", "next_call": "28.11.2026 10:00"})
     card = await Card.get(id=card.id)
-    assert card.fields_data == {"budget": "500.00", "wants_demo": True, "next_call": "2026-11-28T10:00:00"}
+    # A time typed without a zone is the business's (Kyiv, winter: UTC+2); the card keeps it in UTC.
+    assert card.fields_data == {"budget": "500.00", "wants_demo": True, "next_call": "2026-11-28T08:00:00+00:00"}
     with pytest.raises(CardError) as refused:
         await edit_fields(boris, card.id, {"contract": "1", "nonsense": "x", "source": "tv"})
     assert refused.value.details["fields"] == {"contract": "not_editable", "nonsense": "unknown_field",

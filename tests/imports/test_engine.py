@@ -432,6 +432,36 @@ async def test_cards_dry_run_run_and_rerun(head, tmp_path):
     assert await Card.all().count() == 3
 
 
+async def test_a_move_guard_rejects_the_row_with_its_rule(head, tmp_path):
+    from core import pipelines
+    from models import Transition
+
+    await Transition.filter(key="contact").update(guards=[{"field": "proposal_due"}])
+    await pipelines.create_card(head, "sales", title="Старая сделка", external_id="D-0", fields={"budget": "100"})
+    path = xlsx(tmp_path / "moves.xlsx", [["ID", "Этап", "КП до"], ["D-0", "Связались", None]])
+    job, _ = await start(head, path, options={"pipeline": "sales"})
+    done = await run_job(head, job)
+    assert done.outcomes() == [(2, "reject", "guard")]
+    assert done.rows[0].value == "сначала заполните поле «КП до»."  # the rule, in the import's language
+    card = await Card.get(external_id="D-0").prefetch_related("stage")
+    assert card.stage.key == "new" and card.version == 1
+
+
+async def test_a_cell_s_time_is_the_business_clock_and_is_kept_in_utc(head, tmp_path):
+    path = xlsx(tmp_path / "calls.xlsx", [
+        ["ID", "Название", "Следующий звонок"],
+        ["N-1", "Excel", datetime(2024, 7, 16, 10, 30)],
+        ["N-2", "Текст", "01.12.2024 14:30"],
+    ])
+    job, report = await start(head, path, options={"pipeline": "sales", "timezone": "America/New_York"})
+    assert job.mapping["Следующий звонок"] == "fields.next_call"
+    assert report.outcomes() == [(2, "create", ""), (3, "create", "")]
+    await run_job(head, job)
+    calls = {card.external_id: card.fields_data["next_call"] for card in await Card.all()}
+    # New York: UTC-4 in July, UTC-5 in December.
+    assert calls == {"N-1": "2024-07-16T14:30:00+00:00", "N-2": "2024-12-01T19:30:00+00:00"}
+
+
 # --- the parts -------------------------------------------------------------------------------------------------------
 
 

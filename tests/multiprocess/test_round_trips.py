@@ -11,15 +11,15 @@ import asyncpg
 import asyncpg.connection
 import pytest
 from tortoise import Tortoise
-from tortoise.expressions import F
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.expressions import F
 
 from bench.databases import PG_ADMIN, fresh_database
+from core import pipelines
+from core.clock import now
 from core.db import close_db, migrate, tortoise_config
 from core.packs import load_pack
 from core.permissions import load_actor
-from core import pipelines
-from core.clock import now
 from core.pipelines import MoveError, create_card, move_card
 from models import Activity, Card, CardHistory, ChatState, Outbox, Staff, Task
 from tests.conftest import IN_CI

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import FormData
@@ -18,6 +18,7 @@ from tests.web.crm_helpers import card_for, customer, more_people, number_of, si
 from webadmin import cards as cards_web
 
 RU = translator("ru", strict=True)
+KYIV = ZoneInfo("Europe/Kyiv")  # config.toml's i18n.timezone
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5d6e0a40000000049454e44ae426082"
@@ -121,19 +122,19 @@ async def test_read_only_fields_are_shown_per_locale(staff):
     rows_by_reference = {"lead_sources": list(await ReferenceRow.filter(reference__key="lead_sources"))}
     expected = {
         "ru": {"budget": "12\u00a0500,50\u00a0₴", "source": "Сайт", "proposal_due": "5 мар. 2026\u202fг.",
-               "next_call": "01.04.2026, 10:30", "contact_phone": "+380 67 123 4567", "wants_demo": "Да",
+               "next_call": "1 апр. 2026\u202fг., 10:30", "contact_phone": "+380 67 123 4567", "wants_demo": "Да",
                "seats": "1\u00a0234,5", "message": "Привет"},
-        "en": {"budget": "UAH12,500.50", "source": "Website", "proposal_due": "Mar 5, 2026",
-               "next_call": "4/1/26, 10:30\u202fAM", "wants_demo": "Yes", "seats": "1,234.5"},
+        "en": {"budget": "UAH\u00a012,500.50", "source": "Website", "proposal_due": "Mar 5, 2026",
+               "next_call": "Apr 1, 2026, 10:30\u202fAM", "wants_demo": "Yes", "seats": "1,234.5"},
     }
     for locale, values in expected.items():
-        ctx = cards_web.FieldContext(locale=locale, currency="UAH", zone=UTC, t=translator(locale),
+        ctx = cards_web.FieldContext(locale=locale, currency="UAH", zone=KYIV, t=translator(locale),
                                      rows_by_reference=rows_by_reference, attachments={})
         rows = {row.spec.key: row for row in cards_web.field_rows(actor, card, ctx, may_edit=False)}
         assert not any(row.editable for row in rows.values())
         for key, text in values.items():
             assert rows[key].display == text, (locale, key, rows[key].display)
-    ctx = cards_web.FieldContext(locale="ru", currency="UAH", zone=UTC, t=RU, rows_by_reference=rows_by_reference,
+    ctx = cards_web.FieldContext(locale="ru", currency="UAH", zone=KYIV, t=RU, rows_by_reference=rows_by_reference,
                                  attachments={})
     editable = {row.spec.key: row for row in cards_web.field_rows(actor, card, ctx, may_edit=True)}
     assert editable["budget"].editable and not editable["contract"].editable
@@ -222,7 +223,8 @@ async def test_field_edit_obeys_the_stage_and_role_rules(panel, staff, settings)
     assert saved.status == 303
     fresh = await Card.get(id=card.id)
     assert fresh.fields_data["budget"] == "1500.50" and fresh.fields_data["seats"] == "3"
-    assert fresh.fields_data["next_call"] == "2026-04-01T10:30:00" and fresh.fields_data["source"] == "phone"
+    # The panel's datetime-local input is the business's clock (Kyiv, summer time); the card keeps UTC.
+    assert fresh.fields_data["next_call"] == "2026-04-01T07:30:00+00:00" and fresh.fields_data["source"] == "phone"
     assert "wants_demo" not in fresh.fields_data  # untouched inputs are not edits
     assert fresh.version == card.version + 1
     page = await (await client.get(f"/cards/{card.id}")).text()

@@ -8,7 +8,7 @@ from pathlib import Path
 from core.config import LOCALES
 from core.i18n import LOCALES_DIR, message_ids, translator
 
-SAMPLE_ARGS = {"name": "Олена", "minutes": 15, "hours": 72, "count": 3, "max": 200, "status": 418}
+SAMPLE_ARGS = {"name": "Олена", "minutes": 15, "hours": 72, "count": 3, "max": 200, "status": 418, "rule": "правило"}
 TEMPLATES = Path(__file__).resolve().parents[2] / "webadmin" / "templates"
 PYTHON = Path(__file__).resolve().parents[2] / "webadmin"
 

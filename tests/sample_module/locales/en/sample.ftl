@@ -1,0 +1,12 @@
+menu-ping = 🏓 Ping
+cmd-ping = Ping the sample module
+cmd-pings = Count the pings
+web-nav-sample = Sample
+web-widget-sample_pings = Pings
+action-sample-ping = Ping the sample module
+sample-pong = { $greeting }!
+sample-pings = No pings counted.
+sample-answer = Yes, ping.
+sample-page = Sample page for { $name }
+sample-widget-text = Sample widget
+scope-sample_letter = Cards titled S…

@@ -1,0 +1,12 @@
+menu-ping = 🏓 Пинг
+cmd-ping = Пинг модуля-образца
+cmd-pings = Сосчитать пинги
+web-nav-sample = Образец
+web-widget-sample_pings = Пинги
+action-sample-ping = Пинг модуля-образца
+sample-pong = { $greeting }!
+sample-pings = Пингов нет.
+sample-answer = Да, пинг.
+sample-page = Страница образца для { $name }
+sample-widget-text = Виджет образца
+scope-sample_letter = Карточки на «S»

@@ -1,0 +1,12 @@
+menu-ping = 🏓 Пінг
+cmd-ping = Пінг модуля-зразка
+cmd-pings = Порахувати пінги
+web-nav-sample = Зразок
+web-widget-sample_pings = Пінги
+action-sample-ping = Пінг модуля-зразка
+sample-pong = { $greeting }!
+sample-pings = Пінгів немає.
+sample-answer = Так, пінг.
+sample-page = Сторінка зразка для { $name }
+sample-widget-text = Віджет зразка
+scope-sample_letter = Картки на «S»
