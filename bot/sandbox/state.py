@@ -28,11 +28,6 @@ DEFAULT_TOKEN = "100000:SANDBOX-token"
 DEFAULT_BOT_USERNAME = "estafeta_sandbox_bot"
 FIRST_USER_ID = 1000001
 
-#: Send methods whose successful calls are recorded in ``SandboxState.deliveries``.
-SEND_METHODS = frozenset(
-    {"sendmessage", "sendphoto", "sendvideo", "senddocument", "sendlocation", "sendmediagroup", "sendaudio"}
-)
-
 
 class ApiError(Exception):
     """A Bot API error: becomes ``{"ok": false, "error_code": ..., "description": ...}``."""
