@@ -23,7 +23,19 @@ from bot.middlewares import CallbackWithMessage, I18nMiddleware, IdentityMiddlew
 from bot.sandbox.state import BOT_ID
 from core import modules
 from core.config import Settings, sandbox_token
-from flows import cards, chat_member, customers, drafts, fallback, imports, search, staff_menu, start, tasks
+from flows import (
+    cards,
+    chat_member,
+    customers,
+    drafts,
+    fallback,
+    imports,
+    lines,
+    search,
+    staff_menu,
+    start,
+    tasks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +70,7 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     # Modules' conversations sit with the platform's, before start: a command typed in one of them ends it too.
     routers = (
         chat_member.build_router(), drafts.build_router(), customers.build_router(), cards.build_router(),
+        lines.build_router(),
         tasks.build_router(), search.build_router(),
         *(modules.resolve(ref)() for ref in active.refs("routers")),
         start.build_router(), staff_menu.build_router(), imports.build_router(), fallback.build_router(),

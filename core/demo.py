@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core import customers, pipelines
+from core import customers, lines, pipelines
 from core.permissions import SYSTEM, load_actor
 from models import Card, Customer, Staff
 
@@ -17,7 +17,7 @@ async def _staff(telegram_id: int | None) -> Staff | None:
     return await Staff.get_or_none(telegram_id=telegram_id) if telegram_id else None
 
 
-async def load_demo_records(spec: PackSpec, region: str = "UA") -> int:
+async def load_demo_records(spec: PackSpec, region: str = "UA", currency: str = "UAH") -> int:
     created = 0
     by_key: dict[str, Customer] = {}
     for record in spec.demo.customers:
@@ -42,6 +42,10 @@ async def load_demo_records(spec: PackSpec, region: str = "UA") -> int:
             owner=assignee, assignee=assignee, fields=record.get("fields"), urgent=record.get("urgent", False),
             source="demo", external_id=external_id, region=region,
         )
+        for line in record.get("lines", []):
+            await lines.add_line(SYSTEM, card.id, kind=line["kind"], title=line["title"],
+                                 quantity=line.get("quantity", 1), unit_price=line.get("price"),
+                                 unit_cost=line.get("cost"), currency=currency, region=region)
         mover = await load_actor(assignee, channel="system") if assignee else SYSTEM
         for move in record.get("moves", []):
             await pipelines.move_card(mover, card.id, move["transition"] if isinstance(move, dict) else move,

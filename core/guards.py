@@ -1,7 +1,8 @@
 """Move guards: rules a transition must pass besides the stage's required fields, checked by `move_card` so the
 bot, the panel, the API and imports obey the same rule.
 
-A pack declares them on a transition (`guards = [{ field = "contract" }, { balance = "zero" }]`); a module
+A pack declares them on a transition (`guards = [{ field = "contract" }, { balance = "zero" }]`; on the card's
+lines: `{ lines = "decided" }`, `{ approved_at_least = 1 }`, `{ lines_in_state = "received" }`); a module
 registers named ones in Python for what a pack can't say (`Module.guards`, used as `{ check = "NAME" }`). A guard
 that does not hold gives a `Refusal`: the Fluent message naming the rule, in whoever reads it's language
 (`describe`).
@@ -16,10 +17,10 @@ from typing import Any
 from core import modules
 from core.fields import is_empty
 from core.i18n import translator
-from models import Card, Transition
+from models import Card, CardLine, Transition
 
 # The keys a pack's guard may have, one per guard.
-KINDS = ("field", "balance", "check")
+KINDS = ("field", "balance", "lines", "approved_at_least", "lines_in_state", "check")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def problems(guard: Mapping[str, Any], field_keys: set[str]) -> list[str]:
         return [f"no field '{value}' in the pipeline's fields"]
     if kind == "balance" and value != "zero":
         return ["balance guard: only \"zero\" is known"]
+    if kind == "lines" and value != "decided":
+        return ["lines guard: only \"decided\" is known"]
+    if kind == "approved_at_least" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        return ["approved_at_least: a whole number from 1"]
+    if kind == "lines_in_state" and (not isinstance(value, str) or not value):
+        return ["lines_in_state: a state's key"]
     if kind == "check" and value not in modules.active().guards:
         return [f"unknown check '{value}' (no active module registers it)"]
     return []
@@ -75,10 +82,26 @@ async def _check(guard: Mapping[str, Any], card: Card, transition: Transition,
         if card.customer_id is not None and await balance(card.customer_id) != 0:
             return Refusal("guard-balance-zero")
         return None
+    if {"lines", "approved_at_least", "lines_in_state"} & guard.keys():
+        return await _check_lines(guard, card)
     check = modules.active().guards.get(guard.get("check", ""))
     if check is None:  # its module was switched off: the rule cannot be checked, so the move waits
         return Refusal("guard-unavailable", {"check": guard.get("check", "")})
     return await modules.resolve(check)(card, transition, fields)
+
+
+async def _check_lines(guard: Mapping[str, Any], card: Card) -> Refusal | None:
+    live = [line for line in await CardLine.filter(card_id=card.id, removed_at__isnull=True)]
+    if "lines" in guard:
+        waiting = sum(1 for line in live if line.decision == "pending")
+        return Refusal("guard-lines-decided", {"count": waiting}) if waiting else None
+    if "approved_at_least" in guard:
+        approved = sum(1 for line in live if line.decision == "approved")
+        needed = guard["approved_at_least"]
+        return Refusal("guard-lines-approved", {"count": needed}) if approved < needed else None
+    state = guard["lines_in_state"]
+    behind = sum(1 for line in live if line.decision != "declined" and line.state != state)
+    return Refusal("guard-lines-state", {"count": behind, "state": state}) if behind else None
 
 
 def describe(refusal: Refusal, locale: str) -> str:

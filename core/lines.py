@@ -17,12 +17,13 @@ from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
-from core import activity, pipelines
+from core import activity, formatting, notify, outbox, pipelines
 from core.clock import now
 from core.db import atomic
 from core.fields import DEFAULT_ZONE, FieldError, FieldSpec, clean_value, schema_of
+from core.i18n import Translator, pick_locale, translator
 from core.permissions import Actor
-from models import Card, CardLine, Customer
+from models import Card, CardLine, Customer, Staff
 
 PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
 DECISIONS = (PENDING, APPROVED, DECLINED)
@@ -241,13 +242,23 @@ async def decide(actor: Actor, line_id: int, decision: str, *, version: int, cha
                          customer_id=None, actor=actor)
 
 
-async def decide_as_customer(customer: Customer, line_id: int, decision: str, *, version: int) -> Change:
+async def decide_as_customer(customer: Customer, line_id: int, decision: str, *, version: int,
+                             default_locale: str = "ru") -> Change:
     """The customer's own decision, in the bot, on a line of one of his cards (anyone else's is "not found")."""
-    line = await CardLine.get_or_none(id=line_id, removed_at__isnull=True).select_related("card")
+    line = await CardLine.get_or_none(id=line_id, removed_at__isnull=True).select_related("card", "card__pipeline")
     if line is None or line.card.customer_id != customer.id:
         raise LineError("not_found")
-    return await _decide(line, decision, version=version, channel="bot", staff_id=None, customer_id=customer.id,
-                         actor=None)
+    async with atomic():
+        change = await _decide(line, decision, version=version, channel="bot", staff_id=None,
+                               customer_id=customer.id, actor=None)
+        if change.changed:  # whoever holds the card hears of it at once
+            card = line.card
+            await notify.notify_staff(
+                [person for person in [await Staff.get_or_none(id=card.assignee_id or card.owner_id or 0)] if person],
+                "notify-line-decided", card=card, default_locale=default_locale,
+                number=pipelines.card_number(card), line=lambda locale: describe_line(line, locale),
+                decision=lambda locale: translator(locale)(f"line-decision-{decision}"))
+    return change
 
 
 async def _decide(line: CardLine, decision: str, *, version: int, channel: str, staff_id: int | None,
@@ -276,6 +287,60 @@ async def _decide(line: CardLine, decision: str, *, version: int, channel: str, 
     for key, value in values.items():
         setattr(line, key, value)
     return Change(line)
+
+
+# --- the customer's side ------------------------------------------------------------------------------
+
+DECISION_CALLBACK_PREFIX = "q1"  # flows.callbacks.LineDecisionCb reads the same format
+
+
+def decision_data(line: CardLine, decision: str) -> str:
+    """Callback data of a customer's Approve / Decline button; the one place this format is written outside the
+    bot. It names the line's version, so a press after the line changed is refused as "changed"."""
+    return f"{DECISION_CALLBACK_PREFIX}:{line.id}:{line.version}:{decision[0]}"
+
+
+def describe_line(line: CardLine, locale: str) -> str:
+    """A line as a person reads it: title · quantity × price = sum (one unit: the price alone)."""
+    text = line.title
+    if line.unit_price is None:
+        return text
+    price = formatting.money(line.unit_price, line.currency, locale)
+    quantity = Decimal(line.quantity)
+    if quantity == 1:
+        return f"{text} · {price}"
+    total = formatting.money(quantity * Decimal(line.unit_price), line.currency, locale)
+    shown = quantity.quantize(Decimal(1)) if quantity == quantity.to_integral_value() else quantity.normalize()
+    return f"{text} · {formatting.number(shown, locale)} × {price} = {total}"
+
+
+def decision_markup(line: CardLine, t: Translator) -> dict[str, Any]:
+    return {"inline_keyboard": [[
+        {"text": t("line-approve"), "callback_data": decision_data(line, APPROVED)},
+        {"text": t("line-decline"), "callback_data": decision_data(line, DECLINED)},
+    ]]}
+
+
+async def send_quote(actor: Actor, card_id: int, *, default_locale: str = "ru") -> int:
+    """Each line waiting for a decision goes to the card's customer in the bot, with Approve and Decline; returns
+    how many were sent. The customer must have started the bot (shared his contact)."""
+    card = await _editable_card(actor, card_id)
+    customer = await Customer.get_or_none(id=card.customer_id) if card.customer_id else None
+    if customer is None or customer.telegram_id is None:
+        raise LineError("customer_unreachable")
+    waiting = [line for line in await lines_of(card.id) if line.decision == PENDING]
+    if not waiting:
+        raise LineError("nothing_to_decide")
+    t = translator(pick_locale(customer.locale, default=default_locale))
+    number = pipelines.card_number(card)
+    async with atomic():
+        await outbox.enqueue(customer.telegram_id, t("line-quote-intro", number=number, count=len(waiting)))
+        for line in waiting:
+            await outbox.enqueue(customer.telegram_id, describe_line(line, t.locale),
+                                 payload={"reply_markup": decision_markup(line, t)})
+        await activity.record_by(actor, "line.quote", object_type="card", object_id=card.id,
+                                 after={"lines": [line.id for line in waiting], "customer": customer.id})
+    return len(waiting)
 
 
 # --- rules ---------------------------------------------------------------------------------------

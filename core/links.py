@@ -99,7 +99,7 @@ async def _copy_lines(source_id: int, card_id: int) -> None:
 async def links_of(actor: Actor, card: Card) -> list[Linked]:
     """The card's links both ways, each named from this card's side; a card the actor may not see stays nameless."""
     outgoing = await CardLink.filter(card_id=card.id).select_related("other", "other__pipeline").order_by("id")
-    incoming = await CardLink.filter(other_id=card.id).select_related("card").order_by("id")
+    incoming = await CardLink.filter(other_id=card.id).select_related("card", "card__pipeline").order_by("id")
     shown: list[Linked] = []
     # A kind is declared by the pipeline of the card the link was opened from (`other`).
     for link in outgoing:  # this card is `kind` of the other ("delivery of")

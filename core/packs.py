@@ -413,7 +413,7 @@ class LoadReport:
 
 
 async def load_pack(name: str, *, with_demo: bool, demo_records: bool = False, packs_dir: Path = PACKS_DIR,
-                    region: str = "UA") -> LoadReport:
+                    region: str = "UA", currency: str = "UAH") -> LoadReport:
     """Idempotent: loading the same pack twice creates and changes nothing the second time.
 
     `with_demo` adds the demo people (the sandbox personas); `demo_records` also the demo customers and cards."""
@@ -434,7 +434,7 @@ async def load_pack(name: str, *, with_demo: bool, demo_records: bool = False, p
     if with_demo and demo_records and (spec.demo.customers or spec.demo.cards):
         from core.demo import load_demo_records  # the demo records go through the use cases, after the pack exists
 
-        report.demo_created = await load_demo_records(spec, region)
+        report.demo_created = await load_demo_records(spec, region, currency)
     return report
 
 

@@ -65,6 +65,10 @@ class CardView:
     transitions: list[Transition]
     customer_phone: str | None = None  # the customer's first phone, E.164
     references: dict[str, ReferenceRow] = field(default_factory=dict)  # choice/link fields' rows, by field key
+    # Filled by core.card_views: its lines (core.lines.Totals with them) and links (core.links.Linked).
+    lines: list[Any] = field(default_factory=list)
+    totals: Any = None
+    links: list[Any] = field(default_factory=list)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ async def _load_packs(settings: Settings, packs: list[str], with_demo: bool) -> 
         for pack in packs:
             try:
                 report = await load_pack(pack, with_demo=with_demo, demo_records=with_demo,
-                                         region=settings.i18n.default_region)
+                                         region=settings.i18n.default_region, currency=settings.crm.currency)
             except PackError as error:
                 raise SystemExit(f"estafeta: pack refused: {error}") from None
             _print_load_report(pack, report)

@@ -70,3 +70,12 @@ class DraftCb(CallbackData, prefix="d1"):
     """/menu in the middle of a conversation: go on with it, or drop it."""
 
     action: str  # continue / drop
+
+
+class LineDecisionCb(CallbackData, prefix="q1"):
+    """A customer's Approve / Decline on one line of his order, naming the version he saw. Also written outside the
+    bot: core.lines.decision_data ("q1:<line>:<version>:a|d")."""
+
+    line: DbId
+    v: Count
+    d: str  # a: approve, d: decline

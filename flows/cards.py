@@ -20,8 +20,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from core import guards, leads
+from core import guards, leads, lines
 from core.attachments import AttachmentError, store_attachment
+from core.card_views import card_view
 from core.config import Settings
 from core.fields import field_titles
 from core.i18n import Translator
@@ -33,7 +34,6 @@ from core.pipelines import (
     add_comment,
     card_history,
     card_number,
-    card_view,
     get_card,
     list_cards,
     move_card,
@@ -93,6 +93,8 @@ def card_keyboard(view: CardView, actor: Actor, t: Translator) -> InlineKeyboard
                                                        ("attach", "card-attach", "card.attach"),
                                                        ("history", "card-history", "card.view"))
               if can(actor, needs)]
+    if view.totals is not None and view.totals.pending and card.customer_id and can(actor, "line.edit"):
+        extras.append(("quote", "card-quote-send"))
     for action, key in extras:
         builder.button(text=t(key), callback_data=CardCb(action=action, card=card.id))
     builder.adjust(*([1] * len(view.transitions)), len(extras) or 1)
@@ -331,6 +333,18 @@ async def _ask_reject_reason(query: CallbackQuery, card_id: int, *, actor: Actor
     await query.message.answer(t("lead-reject-ask", number=card_number(card)), reply_markup=cancel_keyboard(t))
 
 
+async def _send_quote(query: CallbackQuery, card_id: int, *, actor: Actor, t: Translator, settings: Settings,
+                      **_) -> None:
+    try:
+        sent = await lines.send_quote(actor, card_id, default_locale=settings.i18n.default_locale)
+    except lines.LineError as error:
+        if error.reason == "not_found":
+            raise CardError("not_found") from None
+        await query.answer(t(f"line-error-{error.reason.replace('_', '-')}"), show_alert=True)
+        return
+    await query.answer(t("card-quote-sent", count=sent), show_alert=True)
+
+
 CARD_ACTIONS = {
     "open": _open,
     "comment": _ask_comment,
@@ -339,6 +353,7 @@ CARD_ACTIONS = {
     "take": _take,
     "later": _later,
     "reject": _ask_reject_reason,
+    "quote": _send_quote,
 }
 
 

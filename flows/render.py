@@ -12,7 +12,8 @@ from typing import Any
 from core import formatting
 from core.fields import FieldSpec, is_empty, schema_of
 from core.i18n import Translator
-from core.pipelines import CardView
+from core.lines import describe_line
+from core.pipelines import CardView, card_number
 from models import Card, CardHistory
 
 TEXT_LIMIT = 4000  # Telegram allows 4096 characters in a message
@@ -75,7 +76,26 @@ def card_text(view: CardView, t: Translator, *, currency: str, tz: tzinfo) -> st
         lines.append(f"{t('card-deadline')}: {formatting.datetime_text(card.deadline, locale, tz)}")
     for title, value in card_fields(view, t, currency=currency, tz=tz):
         lines.append(f"{title}: {value}")
+    lines += card_lines(view, t)
+    for link in view.links:
+        lines.append(f"🔗 {link.title(locale)}: {card_heading(card_number(link.other), link.other)}" if link.other
+                     else f"🔗 {t('card-link-hidden')}")
     return "\n".join(lines)[:TEXT_LIMIT]
+
+
+DECISION_MARKS = {"pending": "⏳", "approved": "✅", "declined": "❌"}
+
+
+def card_lines(view: CardView, t: Translator) -> list[str]:
+    if not view.lines:
+        return []
+    shown = [f"{t('card-lines')}:"]
+    shown += [f"{DECISION_MARKS.get(line.decision, '')} {describe_line(line, t.locale)}" for line in view.lines]
+    totals = view.totals
+    summary = f"{t('card-lines-total')}: {formatting.money(totals.all.price, totals.currency, t.locale)}"
+    if totals.pending:
+        summary += f" · {t('card-lines-pending', count=totals.pending)}"
+    return [*shown, summary]
 
 
 def history_lines(rows: list[CardHistory], t: Translator, tz: tzinfo) -> list[str]:

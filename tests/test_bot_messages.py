@@ -14,7 +14,8 @@ ARGS = {"name": "Олена", "roles": "Менеджер", "role": "Менедж
         "command": "/start inv_a", "hours": 72, "minutes": 10, "url": "http://127.0.0.1:8080/auth/link/x",
         # cards, tasks, search
         "total": 12, "page": 1, "pages": 2, "number": "S-0042", "field": "Бюджет", "fields": "Бюджет, Источник",
-        "error": "неверный формат", "count": 3, "parts": 3, "mb": 50, "rule": "заполните поле", "check": "x"}
+        "error": "неверный формат", "count": 3, "parts": 3, "mb": 50, "rule": "заполните поле", "check": "x",
+        "line": "Вікно · 800,00 ₴", "decision": "погодив", "state": "received"}
 
 
 def keys_used_in_code() -> set[str]:

@@ -11,6 +11,7 @@ import asyncio
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,12 +20,12 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp_session import get_session
 
-from core import formatting, guards, pipelines
+from core import card_views, formatting, guards, lines, pipelines
 from core.attachments import AttachmentError, attachment_path, card_attachments, store_attachment
 from core.fields import FieldSpec, field_titles, is_empty, schema_of, stored_datetime
 from core.i18n import translator
 from core.permissions import Actor, Denied, may
-from models import Attachment, Card, Comment, Customer, Pipeline, ReferenceRow, Staff, Transition
+from models import Attachment, Card, CardLine, Comment, Customer, Pipeline, ReferenceRow, Staff, Transition
 from webadmin.guards import permission_required
 from webadmin.keys import SETTINGS
 from webadmin.render import render, request_locale, see_other, set_nav
@@ -277,7 +278,7 @@ async def _card_page(request: web.Request, actor: Actor, card_id: int, state: Pa
     set_nav(request, "cards")
     locale = await request_locale(request)
     try:
-        view = await pipelines.card_view(actor, card_id)
+        view = await card_views.card_view(actor, card_id)
     except pipelines.CardError as exc:
         raise web.HTTPNotFound() from exc
     card = view.card
@@ -314,12 +315,36 @@ async def _card_page(request: web.Request, actor: Actor, card_id: int, state: Pa
             "downloadable": bool(a.path),
         } for a in attachments],
         "history": [_history_row(row, locale, labels) for row in history],
+        "lines": [_line_row(line, locale) for line in view.lines],
+        "totals": _totals_row(view.totals, locale),
+        "links": [{"title": link.title(locale), "other": link.other,
+                   "number": pipelines.card_number(link.other) if link.other else None} for link in view.links],
         "max_upload_mb": _settings(request).storage.max_upload_mb,
         "error": state.error,
         "open_transition": state.open_transition,
         "reason": state.reason,
         "comment": state.comment,
     }, status=state.status)
+
+
+def _line_row(line: CardLine, locale: str) -> dict[str, Any]:
+    amount = lines.amounts(line).price
+    return {
+        "line": line,
+        "quantity": formatting.number(Decimal(line.quantity).normalize(), locale),
+        "price": formatting.money(line.unit_price, line.currency, locale) if line.unit_price is not None else "—",
+        "sum": formatting.money(amount, line.currency, locale) if line.unit_price is not None else "—",
+    }
+
+
+def _totals_row(totals: lines.Totals | None, locale: str) -> dict[str, Any] | None:
+    if totals is None:
+        return None
+    def money(amount: Decimal) -> str:
+        return formatting.money(amount, totals.currency, locale)
+
+    return {"price": money(totals.all.price), "cost": money(totals.all.cost), "margin": money(totals.all.margin),
+            "pending": totals.pending, "approved": totals.approved, "declined": totals.declined}
 
 
 def _history_row(row, locale: str, labels: dict[str, str]) -> dict[str, Any]:

@@ -271,8 +271,12 @@ class SandboxUser:
         wait: bool = True,
         latitude: float | None = None,
         longitude: float | None = None,
+        message_id: int | None = None,
     ) -> list[BotMessage]:
+        """Press the button with this text on the newest bot message that has one (`message_id`: on that one)."""
         body: dict[str, Any] = {"text": text}
+        if message_id is not None:
+            body["message_id"] = message_id
         if latitude is not None and longitude is not None:
             body.update(latitude=latitude, longitude=longitude)
         data = await self._act("press", timeout=timeout, wait=wait, what=f"press {text!r}", json=body)

@@ -257,6 +257,18 @@ card-guard-refused = Not moved: { $rule }
 guard-field = the field «{ $field }» must be filled in first.
 guard-balance-zero = the customer's balance must be settled first.
 guard-unavailable = the rule «{ $check }» cannot be checked now (its module is off).
+guard-lines-decided = { $count ->
+    [one] one line still waits for the customer's decision.
+   *[other] { $count } lines still wait for the customer's decision.
+}
+guard-lines-approved = { $count ->
+    [one] at least one line must be approved.
+   *[other] at least { $count } lines must be approved.
+}
+guard-lines-state = { $count ->
+    [one] one line is not yet «{ $state }».
+   *[other] { $count } lines are not yet «{ $state }».
+}
 imports-reason-guard = a move rule is not met
 
 ## A conversation left half-way (flows/drafts.py)
@@ -264,3 +276,25 @@ draft-pending = You have not finished the previous step. Continue it or drop it?
 draft-continue = ▶ Continue
 draft-drop = ✖️ Drop
 draft-gone = That step is no longer open.
+
+## A card's lines and links (flows/render.py)
+card-lines = Lines
+card-lines-total = Total
+card-lines-pending = waiting for a decision: { $count }
+card-link-hidden = a linked card
+
+## A quote the customer decides line by line (core.lines, flows/lines.py)
+line-approve = ✅ Approve
+line-decline = ❌ Decline
+line-quote-intro = Order { $number }: please approve or decline each item ({ $count }).
+line-approved = ✅ Approved: { $line }
+line-declined = ❌ Declined: { $line }
+line-changed = This item has changed; here it is as it is now.
+line-gone = This item is no longer in the order.
+card-quote-send = 📨 Send the quote
+card-quote-sent = Sent to the customer: { $count }
+line-error-customer-unreachable = The customer has not started the bot yet: there is nowhere to send it.
+line-error-nothing-to-decide = No line waits for a decision.
+notify-line-decided = { $number }: the customer { $decision } «{ $line }»
+line-decision-approved = approved
+line-decision-declined = declined

@@ -379,3 +379,17 @@ action-help-view = Read the help
 
 ## Move guards (core.guards)
 web-card-error-guard = The card was not moved: { $rule }
+
+## A card's lines and links on its page (webadmin/cards.py)
+web-card-lines = Lines
+web-line-title = Item
+web-line-quantity = Qty
+web-line-price = Price
+web-line-sum = Sum
+web-line-decision = Customer
+web-line-decision-pending = waiting
+web-line-decision-approved = approved
+web-line-decision-declined = declined
+web-line-total = Total, declined lines not counted
+web-line-pending-count = waiting for a decision: { $count }
+web-card-link-hidden = a linked card

@@ -257,6 +257,21 @@ card-guard-refused = Не переведено: { $rule }
 guard-field = сначала заполните поле «{ $field }».
 guard-balance-zero = сначала нужно закрыть баланс клиента.
 guard-unavailable = правило «{ $check }» сейчас не проверить (его модуль выключен).
+guard-lines-decided = { $count ->
+    [one] { $count } строка ещё ждёт решения клиента.
+    [few] { $count } строки ещё ждут решения клиента.
+   *[other] { $count } строк ещё ждут решения клиента.
+}
+guard-lines-approved = { $count ->
+    [one] нужно согласие клиента хотя бы на { $count } строку.
+    [few] нужно согласие клиента хотя бы на { $count } строки.
+   *[other] нужно согласие клиента хотя бы на { $count } строк.
+}
+guard-lines-state = { $count ->
+    [one] { $count } строка ещё не в состоянии «{ $state }».
+    [few] { $count } строки ещё не в состоянии «{ $state }».
+   *[other] { $count } строк ещё не в состоянии «{ $state }».
+}
 imports-reason-guard = не выполнено правило перевода
 
 ## A conversation left half-way (flows/drafts.py)
@@ -264,3 +279,25 @@ draft-pending = Вы не закончили предыдущий шаг. Про
 draft-continue = ▶ Продолжить
 draft-drop = ✖️ Бросить
 draft-gone = Этот шаг больше не открыт.
+
+## A card's lines and links (flows/render.py)
+card-lines = Строки
+card-lines-total = Итого
+card-lines-pending = ждут решения: { $count }
+card-link-hidden = связанная карточка
+
+## A quote the customer decides line by line (core.lines, flows/lines.py)
+line-approve = ✅ Согласен
+line-decline = ❌ Отказаться
+line-quote-intro = Заказ { $number }: согласуйте, пожалуйста, каждую позицию ({ $count }).
+line-approved = ✅ Согласовано: { $line }
+line-declined = ❌ Отказ: { $line }
+line-changed = Эта позиция изменилась, вот она сейчас.
+line-gone = Этой позиции в заказе больше нет.
+card-quote-send = 📨 Отправить клиенту на согласование
+card-quote-sent = Отправлено клиенту: { $count }
+line-error-customer-unreachable = Клиент ещё не запускал бота: отправить некуда.
+line-error-nothing-to-decide = Нет строк, ждущих решения.
+notify-line-decided = { $number }: клиент { $decision } «{ $line }»
+line-decision-approved = согласовал
+line-decision-declined = отказался от

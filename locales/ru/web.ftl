@@ -381,3 +381,17 @@ action-help-view = Справка
 
 ## Move guards (core.guards)
 web-card-error-guard = Карточка не переведена: { $rule }
+
+## A card's lines and links on its page (webadmin/cards.py)
+web-card-lines = Строки
+web-line-title = Позиция
+web-line-quantity = Кол-во
+web-line-price = Цена
+web-line-sum = Сумма
+web-line-decision = Клиент
+web-line-decision-pending = ждёт
+web-line-decision-approved = согласовал
+web-line-decision-declined = отказался
+web-line-total = Итого без отклонённых строк
+web-line-pending-count = ждут решения: { $count }
+web-card-link-hidden = связанная карточка

@@ -257,6 +257,21 @@ card-guard-refused = Не переведено: { $rule }
 guard-field = спершу заповніть поле «{ $field }».
 guard-balance-zero = спершу треба закрити баланс клієнта.
 guard-unavailable = правило «{ $check }» зараз не перевірити (його модуль вимкнено).
+guard-lines-decided = { $count ->
+    [one] { $count } рядок ще чекає рішення клієнта.
+    [few] { $count } рядки ще чекають рішення клієнта.
+   *[other] { $count } рядків ще чекають рішення клієнта.
+}
+guard-lines-approved = { $count ->
+    [one] потрібна згода клієнта хоча б на { $count } рядок.
+    [few] потрібна згода клієнта хоча б на { $count } рядки.
+   *[other] потрібна згода клієнта хоча б на { $count } рядків.
+}
+guard-lines-state = { $count ->
+    [one] { $count } рядок ще не в стані «{ $state }».
+    [few] { $count } рядки ще не в стані «{ $state }».
+   *[other] { $count } рядків ще не в стані «{ $state }».
+}
 imports-reason-guard = не виконано правило переведення
 
 ## A conversation left half-way (flows/drafts.py)
@@ -264,3 +279,25 @@ draft-pending = Ви не завершили попередній крок. Пр
 draft-continue = ▶ Продовжити
 draft-drop = ✖️ Покинути
 draft-gone = Цей крок уже не відкритий.
+
+## A card's lines and links (flows/render.py)
+card-lines = Рядки
+card-lines-total = Разом
+card-lines-pending = чекають рішення: { $count }
+card-link-hidden = пов’язана картка
+
+## A quote the customer decides line by line (core.lines, flows/lines.py)
+line-approve = ✅ Погоджую
+line-decline = ❌ Відмовитися
+line-quote-intro = Замовлення { $number }: погодьте, будь ласка, кожну позицію ({ $count }).
+line-approved = ✅ Погоджено: { $line }
+line-declined = ❌ Відмова: { $line }
+line-changed = Ця позиція змінилася, ось вона зараз.
+line-gone = Цієї позиції в замовленні вже немає.
+card-quote-send = 📨 Надіслати клієнту на погодження
+card-quote-sent = Надіслано клієнту: { $count }
+line-error-customer-unreachable = Клієнт ще не запускав бота: надіслати нікуди.
+line-error-nothing-to-decide = Немає рядків, що чекають рішення.
+notify-line-decided = { $number }: клієнт { $decision } «{ $line }»
+line-decision-approved = погодив
+line-decision-declined = відмовився від

@@ -381,3 +381,17 @@ action-help-view = Довідка
 
 ## Move guards (core.guards)
 web-card-error-guard = Картку не переведено: { $rule }
+
+## A card's lines and links on its page (webadmin/cards.py)
+web-card-lines = Рядки
+web-line-title = Позиція
+web-line-quantity = К-сть
+web-line-price = Ціна
+web-line-sum = Сума
+web-line-decision = Клієнт
+web-line-decision-pending = чекає
+web-line-decision-approved = погодив
+web-line-decision-declined = відмовився
+web-line-total = Разом без відхилених рядків
+web-line-pending-count = чекають рішення: { $count }
+web-card-link-hidden = пов’язана картка

@@ -17,10 +17,7 @@ from core.pipelines import MoveError, create_card, edit_fields, move_card
 from models import Activity, Card, CardHistory, Customer, Role, Staff
 from tests.core.test_packs import copy_generic, edit
 
-GUARDED_WIN = '''key = "win"
-from = "proposal"
-to = "won"
-guards = [{ field = "proposal_due" }, { balance = "zero" }, { check = "no_x_in_title" }]'''
+GUARDED_WIN = '''guards = [{ field = "proposal_due" }, { balance = "zero" }, { check = "no_x_in_title" }]'''
 
 
 async def no_x_in_title(card, transition, fields) -> Refusal | None:
@@ -38,7 +35,7 @@ def checker(make_settings):
 
 async def _guarded_pack(tmp_path) -> None:
     packs = copy_generic(tmp_path)
-    edit(packs, 'key = "win"\nfrom = "proposal"\nto = "won"', GUARDED_WIN)
+    edit(packs, 'guards = [{ lines = "decided" }]', GUARDED_WIN)
     await load_pack("generic", with_demo=False, packs_dir=packs)
 
 
@@ -108,13 +105,14 @@ async def test_a_guard_of_a_module_switched_off_holds_the_move(db, tmp_path, che
     ('{ field = "nope" }', "no field 'nope' in the pipeline's fields"),
     ('{ balance = "positive" }', 'balance guard: only "zero" is known'),
     ('{ check = "unknown" }', "unknown check 'unknown' (no active module registers it)"),
-    ('{ colour = "red" }', "unknown guard 'colour' (field, balance, check)"),
-    ('{ field = "budget", balance = "zero" }', "a guard has exactly one of field, balance, check"),
+    ('{ colour = "red" }', "unknown guard 'colour' (field, balance, lines, approved_at_least, lines_in_state, check)"),
+    ('{ field = "budget", balance = "zero" }',
+     "a guard has exactly one of field, balance, lines, approved_at_least, lines_in_state, check"),
+    ('{ approved_at_least = 0 }', "approved_at_least: a whole number from 1"),
 ])
 async def test_a_bad_guard_is_refused_at_pack_load_naming_it(db, tmp_path, guard, problem):
     packs = copy_generic(tmp_path)
-    edit(packs, 'key = "win"\nfrom = "proposal"\nto = "won"',
-         f'key = "win"\nfrom = "proposal"\nto = "won"\nguards = [{guard}]')
+    edit(packs, 'guards = [{ lines = "decided" }]', f'guards = [{guard}]')
     with pytest.raises(PackError) as refused:
         await load_pack("generic", with_demo=False, packs_dir=packs)
     assert str(refused.value).endswith(f"pipelines.sales.transitions.win.guards: {problem}")

@@ -116,3 +116,37 @@ async def test_bad_input_locked_and_closed(sales):
     with pytest.raises(LineError) as closed:
         await lines.add_line(sales["boris"], card_id, kind="item", title="x", currency="UAH")
     assert closed.value.reason == "closed"
+
+
+async def test_line_guards_hold_a_move_until_the_lines_allow_it(sales):
+    from core import guards
+    from core.pipelines import MoveError
+    from models import Transition
+
+    card_id, boris = sales["card"].id, sales["boris"]
+    window, mounting, sill = await _quote(boris, card_id)
+    await Transition.filter(key="contact").update(guards=[{"lines": "decided"}, {"approved_at_least": 2}])
+    with pytest.raises(MoveError) as waiting:
+        await move_card(boris, card_id, "contact")
+    assert guards.describe(waiting.value.details["refusal"], "uk") == "3 рядки ще чекають рішення клієнта."
+    for line, decision in ((window, "approved"), (mounting, "declined"), (sill, "declined")):
+        await lines.decide_as_customer(sales["customer"], line.id, decision, version=line.version)
+    with pytest.raises(MoveError) as too_few:
+        await move_card(boris, card_id, "contact")
+    assert guards.describe(too_few.value.details["refusal"], "en") == "at least 2 lines must be approved."
+    await lines.remove_line(boris, sill.id, expected_version=sill.version)
+    mounting = await CardLine.get(id=mounting.id)
+    await lines.decide(boris, mounting.id, "approved", version=mounting.version, channel="phone")
+    assert (await move_card(boris, card_id, "contact")).stage.key == "contacted"
+
+
+async def test_the_demo_card_comes_with_its_quote(db):
+    from core.packs import load_pack
+    from models import Card
+
+    await load_pack("generic", with_demo=True, demo_records=True)
+    await load_pack("generic", with_demo=True, demo_records=True)  # again: nothing twice
+    card = await Card.get(external_id="demo:petrenko-crm")
+    quote = await lines.lines_of(card.id)
+    assert [(line.title, line.decision) for line in quote][0] == ("CRM: лицензия на год", "pending")
+    assert lines.totals(quote).all.price == Decimal("49400.00") and len(quote) == 3
