@@ -167,12 +167,7 @@ async def add_line(actor: Actor, card_id: int, *, kind: str, title: str, currenc
 
 async def edit_line(actor: Actor, line_id: int, changes: dict[str, Any], *, expected_version: int,
                     region: str = "UA", zone: tzinfo = DEFAULT_ZONE) -> Change:
-    line, card = await _line_for(actor, line_id, "line.edit")
-    await _editable_card(actor, card.id, card)
-    _same_version(line, expected_version)
-    line_kind = kinds_of(card).get(line.kind)
-    if line_kind is not None:
-        _not_locked(card, line_kind)
+    line, card, line_kind = await _line_to_change(actor, line_id, expected_version)
     plain = {key: value for key, value in changes.items() if key in ("title", "quantity", "unit_price", "unit_cost")}
     values = _cleaned(plain, region=region, zone=zone, partial=True)
     if "fields" in changes and line_kind is not None:
@@ -198,12 +193,7 @@ async def edit_line(actor: Actor, line_id: int, changes: dict[str, Any], *, expe
 
 
 async def remove_line(actor: Actor, line_id: int, *, expected_version: int) -> CardLine:
-    line, card = await _line_for(actor, line_id, "line.edit")
-    await _editable_card(actor, card.id, card)
-    _same_version(line, expected_version)
-    line_kind = kinds_of(card).get(line.kind)
-    if line_kind is not None:
-        _not_locked(card, line_kind)
+    line, _, _ = await _line_to_change(actor, line_id, expected_version)
     at = now()
     async with atomic():
         if not await CardLine.filter(id=line.id, version=line.version).update(version=line.version + 1,
@@ -355,6 +345,19 @@ async def _line_for(actor: Actor, line_id: int, action: str) -> tuple[CardLine, 
     except pipelines.CardError:
         raise LineError("not_found") from None
     return line, card
+
+
+async def _line_to_change(actor: Actor, line_id: int, expected_version: int
+                          ) -> tuple[CardLine, Card, LineKind | None]:
+    """The line, if the actor may edit it now: its card open, its stage not locked for its kind, its version the
+    one the actor saw."""
+    line, card = await _line_for(actor, line_id, "line.edit")
+    await _editable_card(actor, card.id, card)
+    _same_version(line, expected_version)
+    line_kind = kinds_of(card).get(line.kind)
+    if line_kind is not None:
+        _not_locked(card, line_kind)
+    return line, card, line_kind
 
 
 async def _editable_card(actor: Actor, card_id: int, card: Card | None = None) -> Card:
