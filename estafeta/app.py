@@ -110,7 +110,13 @@ class Estafeta:
         return self.base_url
 
     async def _start_bot(self) -> None:
+        from jobs.broker import get_broker, setup_broker
         from jobs.worker import make_sender
+
+        try:  # the bot's conversations send background jobs (an import's run) even where no worker runs
+            get_broker()
+        except RuntimeError:
+            setup_broker(self.settings)
 
         self.bot = create_bot(self.settings, sandbox_url=self.base_url)
         self.dispatcher = create_dispatcher(self.settings)

@@ -19,6 +19,7 @@ from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from core import background
 from core.config import Settings
 from core.i18n import Translator
 from core.imports import engine
@@ -179,8 +180,6 @@ async def _next_step(target: Message, actor: Actor, job: ImportJob, t: Translato
             return
     if job.total_rows > INLINE_CHECK_ROWS:
         # A long check would hold the update past its inbox lease: the worker does it and edits this message.
-        from jobs.actors import IMPORT_CHECK, send
-
         rows = t("imports-rows")
         text = f"🔎 {job.file_name}\n" + t("imports-checking") + f" ({job.total_rows} {rows})"
         if edit:
@@ -189,7 +188,7 @@ async def _next_step(target: Message, actor: Actor, job: ImportJob, t: Translato
         else:
             shown = await target.answer(text)
         await engine.set_progress_message(job.id, shown.chat.id, shown.message_id)
-        send(IMPORT_CHECK, job.id)
+        background.submit(background.IMPORT_CHECK, job.id)
         return
     text, markup = await checked_view(actor, job, t)
     await say(text, markup)
@@ -278,8 +277,6 @@ async def entity_chosen(query: CallbackQuery, callback_data: ImportCb, actor: Ac
 
 
 async def run_pressed(query: CallbackQuery, callback_data: ImportCb, actor: Actor, t: Translator) -> None:
-    from jobs.actors import IMPORT_RUN, send
-
     job = await _job_for(query, actor, callback_data.job, t)
     if job is None:
         return
@@ -292,7 +289,7 @@ async def run_pressed(query: CallbackQuery, callback_data: ImportCb, actor: Acto
     await _drop_buttons(query)
     progress = await query.message.answer(f"⏳ {job.file_name}\n" + t("imports-queued"))
     await engine.set_progress_message(job.id, progress.chat.id, progress.message_id)
-    send(IMPORT_RUN, job.id)
+    background.submit(background.IMPORT_RUN, job.id)
 
 
 async def cancel_pressed(query: CallbackQuery, callback_data: ImportCb, actor: Actor, t: Translator) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
-from core import after_commit
+from core import after_commit, background
 
 if TYPE_CHECKING:
     from jobs.outbox_sender import OutboxSender
@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 QUEUE = "estafeta"
 DELIVER_OUTBOX = "deliver_outbox"
 SWEEP = "sweep"
-IMPORT_RUN = "import_run"
-IMPORT_CHECK = "import_check"
+IMPORT_RUN = background.IMPORT_RUN
+IMPORT_CHECK = background.IMPORT_CHECK
 
 SweepHook = Callable[[], Awaitable[Any]]
 

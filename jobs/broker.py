@@ -22,6 +22,7 @@ from dramatiq.asyncio import EventLoopThread, get_event_loop_thread, set_event_l
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
+from core import background
 from core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,8 @@ class MainLoopAsyncIO(Middleware):
 
 
 def setup_broker(settings: Settings, *, namespace: str = DEFAULT_NAMESPACE) -> dramatiq.Broker:
-    """Build the broker (Redis when ``redis.url`` is set, else in-memory), make it global, declare the actors."""
+    """Build the broker (Redis when ``redis.url`` is set, else in-memory), make it global, declare the actors and
+    take core.background's jobs."""
     global _broker
     if settings.redis.url:
         from dramatiq.brokers.redis import RedisBroker
@@ -110,6 +112,7 @@ def setup_broker(settings: Settings, *, namespace: str = DEFAULT_NAMESPACE) -> d
     from jobs import actors  # declared on this broker, after it is global
 
     actors.declare_actors(broker)
+    background.use(actors.send)  # what core and the conversations ask to run later goes to this broker
     return broker
 
 
