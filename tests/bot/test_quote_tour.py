@@ -117,3 +117,36 @@ async def test_the_panel_card_shows_the_lines_totals_and_links(estafeta, sandbox
     assert "<strong>800,00 ₴</strong>" in html  # the declined window is not in the total
     assert "ждут решения: 1" in html
     assert "связанная карточка" not in html  # the generic pack declares no link kinds
+
+
+async def test_forged_decisions_change_nothing(estafeta, sandbox):
+    """A decision button forged by someone else (staff, another customer, a stranger) or with a made-up line or
+    version decides nothing: core checks the line belongs to the presser's own order and the version he saw."""
+    from core.lines import decision_data
+    from tests.bot.test_forged_callbacks import forge_press
+
+    boris = await Staff.get(telegram_id=BORIS)
+    maria = await create_customer(SYSTEM, name="Марія", phones=["067 555-44-33"], owner=boris, region="UA")
+    card = await make_card(BORIS, "Вікна", customer=maria)
+    window = await lines.add_line(await load_actor(boris, channel="bot"), card.id, kind="item", title="Вікно",
+                                  unit_price="1500", currency="UAH")
+    owner_persona = await sandbox.user("Маша", language_code="uk", phone="+380675554433")
+    await owner_persona.send("/start")
+    await owner_persona.press("📱 Поділитися номером")
+    other = await sandbox.user("Петро", language_code="uk", phone="+380501112233")
+    await other.send("/start")
+    await other.press("📱 Поділитися номером")  # a customer too, of nothing of Maria's
+    stranger = await sandbox.user("Хтось", language_code="uk")
+    await stranger.send("/start")
+    manager = await sandbox.existing_user(BORIS)
+    await manager.send("/menu")
+
+    approve = decision_data(window, "approved")
+    for presser in (manager.id, other.id, stranger.id):
+        answer, _ = await forge_press(estafeta, presser, approve)
+        assert answer["show_alert"] is True
+    for data in (f"q1:{window.id}:{window.version + 5}:a", f"q1:{window.id + 99}:1:a", f"q1:{window.id}:1:x",
+                 "q1:0:1:a", f"q1:{window.id}:-1:a"):
+        await forge_press(estafeta, owner_persona.id, data)
+    fresh = await CardLine.get(id=window.id)
+    assert (fresh.decision, fresh.decided_at, fresh.version) == ("pending", None, window.version)
