@@ -22,7 +22,7 @@ from core import activity, definitions, directory, events, guards, liveness, not
 from core.clock import now
 from core.db import atomic
 from core.fields import DEFAULT_ZONE, FieldError, FieldSpec, clean_value, is_empty, schema_of
-from core.permissions import Actor, Denied, may, require, visible
+from core.permissions import Actor, Denied, can, load_actor, may, require, visible
 from models import (
     Activity,
     Card,
@@ -34,6 +34,7 @@ from models import (
     ReferenceRow,
     Staff,
     Stage,
+    Task,
     Transition,
 )
 
@@ -555,6 +556,42 @@ async def open_cards_by_stage(actor: Actor) -> list[StageCount]:
 
 
 # --- comments ----------------------------------------------------------------------------------
+
+
+async def assignees(actor: Actor, card_id: int) -> list[Staff]:
+    """Who the card may be handed to: active staff who may see cards, the current assignee left out."""
+    card = await get_card(actor, card_id, "card.assign", ENGINE_CARD)
+    people = await Staff.filter(active=True).exclude(id=card.assignee_id or 0).order_by("name", "id")
+    return [person for person in people if can(await load_actor(person, channel="system"), "card.view")]
+
+
+async def assign_card(actor: Actor, card_id: int, assignee_id: int, *, expected_version: int | None = None,
+                      default_locale: str = "ru") -> Card:
+    """Hand the card to another person (`card.assign`): the card's open tasks held by the previous assignee go with
+    it, the new assignee is told, the audit log says who from whom."""
+    card = await get_card(actor, card_id, "card.assign", ENGINE_CARD)
+    if card.closed_at is not None:
+        raise CardError("closed")
+    version = card.version if expected_version is None else expected_version
+    person = await Staff.get_or_none(id=assignee_id, active=True)
+    if person is None or not can(await load_actor(person, channel="system"), "card.view"):
+        raise CardError("unknown_assignee")
+    if person.id == card.assignee_id:
+        return card
+    before = card.assignee_id
+    async with atomic():
+        if not await Card.filter(id=card.id, version=version).update(assignee_id=person.id, version=version + 1,
+                                                                      updated_at=now()):
+            raise CardError("card_changed")
+        if before is not None:
+            await Task.filter(card_id=card.id, assignee_id=before, status=tasks.OPEN).update(assignee_id=person.id)
+        await activity.record_by(actor, "card.assign", object_type="card", object_id=card.id,
+                                 before={"assignee": before}, after={"assignee": person.id})
+        card.assignee_id, card.assignee, card.version = person.id, person, version + 1
+        await notify.notify_staff([person], "notify-card-assigned", card=card, default_locale=default_locale,
+                                  exclude=actor.staff, number=card_number(card), title=card.title or "—")
+    events.publish("card.changed", card_id=card.id)
+    return card
 
 
 async def add_comment(actor: Actor, card_id: int, text: str) -> Comment:

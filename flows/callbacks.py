@@ -79,3 +79,11 @@ class LineDecisionCb(CallbackData, prefix="q1"):
     line: DbId
     v: Count
     d: str  # a: approve, d: decline
+
+
+class AssignCb(CallbackData, prefix="a1"):
+    """Hand the card (as of version `v`) to staff member `to`."""
+
+    card: DbId
+    to: DbId
+    v: Count

@@ -32,6 +32,8 @@ from core.pipelines import (
     CardError,
     CardView,
     add_comment,
+    assign_card,
+    assignees,
     card_history,
     card_number,
     get_card,
@@ -39,7 +41,7 @@ from core.pipelines import (
     move_card,
 )
 from flows import drafts, render
-from flows.callbacks import CardCb, FlowCb, MoveCb, PageCb
+from flows.callbacks import AssignCb, CardCb, FlowCb, MoveCb, PageCb
 from flows.keyboards import InlineButtons
 from models import Card
 
@@ -95,6 +97,8 @@ def card_keyboard(view: CardView, actor: Actor, t: Translator) -> InlineKeyboard
               if can(actor, needs)]
     if view.totals is not None and view.totals.pending and card.customer_id and can(actor, "line.edit"):
         extras.append(("quote", "card-quote-send"))
+    if card.closed_at is None and can(actor, "card.assign"):
+        extras.append(("assign", "card-assign"))
     for action, key in extras:
         builder.button(text=t(key), callback_data=CardCb(action=action, card=card.id))
     builder.adjust(*([1] * len(view.transitions)), len(extras) or 1)
@@ -345,6 +349,32 @@ async def _send_quote(query: CallbackQuery, card_id: int, *, actor: Actor, t: Tr
     await query.answer(t("card-quote-sent", count=sent), show_alert=True)
 
 
+async def _ask_assignee(query: CallbackQuery, card_id: int, *, actor: Actor, t: Translator, **_) -> None:
+    card = await get_card(actor, card_id, "card.assign", ("pipeline",))
+    builder = InlineButtons()
+    for person in await assignees(actor, card_id):
+        builder.button(text=person.name, callback_data=AssignCb(card=card.id, to=person.id, v=card.version))
+    builder.adjust(2)
+    await query.answer()
+    await query.message.answer(t("card-assign-ask", number=card_number(card)), reply_markup=builder.as_markup())
+
+
+async def assign_button(query: CallbackQuery, callback_data: AssignCb, actor: Actor, t: Translator,
+                        settings: Settings) -> None:
+    try:
+        card = await assign_card(actor, callback_data.card, callback_data.to, expected_version=callback_data.v,
+                                 default_locale=settings.i18n.default_locale)
+    except (CardError, Denied) as error:
+        reason = getattr(error, "reason", None)
+        if reason in ("card_changed", "closed", "unknown_assignee"):
+            await query.answer(t("card-changed"), show_alert=True)
+            return
+        await refuse(query, t)
+        return
+    await query.answer(t("card-assigned", name=card.assignee.name))
+    await send_card(query.message, actor, card.id, t, settings, before=t("card-assigned", name=card.assignee.name))
+
+
 CARD_ACTIONS = {
     "open": _open,
     "comment": _ask_comment,
@@ -354,6 +384,7 @@ CARD_ACTIONS = {
     "later": _later,
     "reject": _ask_reject_reason,
     "quote": _send_quote,
+    "assign": _ask_assignee,
 }
 
 
@@ -564,6 +595,7 @@ def build_router() -> Router:
     in_flow = StateFilter(CardFlow)
     router.message.register(command_leaves_flow, in_flow, F.text.startswith("/"))
     router.callback_query.register(card_button, CardCb.filter())
+    router.callback_query.register(assign_button, AssignCb.filter())
     router.callback_query.register(move_button, MoveCb.filter())
     router.callback_query.register(cards_page, PageCb.filter(F.list == "cards"))
     router.callback_query.register(flow_button, FlowCb.filter())

@@ -65,6 +65,7 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } “{ $title }” → { $stage }
+notify-card-assigned = 👤 { $number } “{ $title }” is now yours.
 notify-customer-stage = Your order { $number }: { $stage }
 notify-card-sla = ⏰ { $number } “{ $title }” has been in “{ $stage }” longer than { $hours } h
 
@@ -298,3 +299,8 @@ line-error-nothing-to-decide = No line waits for a decision.
 notify-line-decided = { $number }: the customer { $decision } «{ $line }»
 line-decision-approved = approved
 line-decision-declined = declined
+
+## Handing a card over (flows/cards.py)
+card-assign = 👤 Hand over
+card-assign-ask = Who takes { $number }?
+card-assigned = Now with { $name }.

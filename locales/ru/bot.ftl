@@ -65,6 +65,7 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
+notify-card-assigned = 👤 { $number } «{ $title }» теперь на вас.
 notify-customer-stage = Ваш заказ { $number }: { $stage }
 notify-card-sla = ⏰ { $number } «{ $title }» дольше { $hours } ч на этапе «{ $stage }»
 
@@ -301,3 +302,8 @@ line-error-nothing-to-decide = Нет строк, ждущих решения.
 notify-line-decided = { $number }: клиент { $decision } «{ $line }»
 line-decision-approved = согласовал
 line-decision-declined = отказался от
+
+## Handing a card over (flows/cards.py)
+card-assign = 👤 Передать
+card-assign-ask = Кому передать { $number }?
+card-assigned = Теперь у: { $name }.

@@ -65,6 +65,7 @@ notify-task-follow-up =
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } «{ $title }» → { $stage }
+notify-card-assigned = 👤 { $number } «{ $title }» тепер на вас.
 notify-customer-stage = Ваше замовлення { $number }: { $stage }
 notify-card-sla = ⏰ { $number } «{ $title }» довше { $hours } год на етапі «{ $stage }»
 
@@ -301,3 +302,8 @@ line-error-nothing-to-decide = Немає рядків, що чекають рі
 notify-line-decided = { $number }: клієнт { $decision } «{ $line }»
 line-decision-approved = погодив
 line-decision-declined = відмовився від
+
+## Handing a card over (flows/cards.py)
+card-assign = 👤 Передати
+card-assign-ask = Кому передати { $number }?
+card-assigned = Тепер у: { $name }.

@@ -150,3 +150,28 @@ async def test_forged_decisions_change_nothing(estafeta, sandbox):
         await forge_press(estafeta, owner_persona.id, data)
     fresh = await CardLine.get(id=window.id)
     assert (fresh.decision, fresh.decided_at, fresh.version) == ("pending", None, window.version)
+
+
+async def test_the_head_hands_a_card_over_in_the_bot(estafeta, sandbox):
+    card = await make_card(BORIS, "Вікна")
+    from core.pipelines import FULL_CARD, get_card
+    from flows.callbacks import CardCb
+    from tests.bot.test_forged_callbacks import forge_press
+
+    head = await load_actor(await Staff.get(telegram_id=CATHERINE), channel="bot")
+    catherine = await sandbox.existing_user(CATHERINE)
+    await catherine.send("/menu")  # her card list holds only her cards: she opens Boris's from a link
+    await forge_press(estafeta, CATHERINE, CardCb(action="open", card=card.id).pack())
+    asked = (await catherine.press("👤 Hand over"))[-1]
+    assert asked.text == "Who takes S-0001?" and "Борис Мельник" not in asked.buttons
+    anna = next(name for name in asked.buttons if name.startswith("Анна"))
+    done = (await catherine.press(anna))[-1]
+    assert done.text.startswith("Now with Анна Коваль.") and "Assignee: Анна Коваль" in done.text
+    assert (await get_card(head, card.id, related=FULL_CARD)).assignee.name == "Анна Коваль"
+    anna_chat = await sandbox.existing_user(1000001)
+    for _ in range(100):  # the notice comes through the outbox
+        if any("S-0001" in (m.text or "") and "теперь на вас" in (m.text or "") for m in await anna_chat.messages()):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("Анна was not told the card is hers")

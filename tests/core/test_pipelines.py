@@ -236,3 +236,34 @@ async def test_a_card_outstaying_its_stage_sla_is_reported_once_per_stay(team):
         await move_card(boris, card.id, "contact")
     assert (await Card.get(id=card.id)).sla_breached_at is None
     assert await pipelines.sweep_sla(at=start + timedelta(hours=50)) == 0
+
+
+async def test_assign_card_hands_over_the_card_and_its_tasks_and_tells_the_new_assignee(db):
+    from core.pipelines import CardError, assign_card, assignees
+    from models import Activity, Outbox, Task
+    from tests.core.crm import actor_of, generic_pack, person
+
+    await generic_pack()
+    boris = await person("Борис", "manager", telegram_id=7001)
+    ivan = await person("Іван", "manager", telegram_id=7002, locale="uk")
+    head = await actor_of(await person("Катерина", "head", telegram_id=7003))
+    card = await create_card(await actor_of(boris), "sales", title="Вікна", owner=boris, assignee=boris)
+    task = await Task.get(card_id=card.id, status="open")
+    assert task.assignee_id == boris.id
+
+    with pytest.raises(Denied):  # a manager may not hand cards over
+        await assign_card(await actor_of(boris), card.id, ivan.id)
+    assert ivan.id in [staff.id for staff in await assignees(head, card.id)]
+    moved = await assign_card(head, card.id, ivan.id, expected_version=card.version)
+    assert moved.assignee_id == ivan.id and moved.version == card.version + 1
+    assert (await Task.get(id=task.id)).assignee_id == ivan.id
+    told = await Outbox.filter(chat_id=7002).order_by("-id").first()
+    assert told.payload["text"] == "👤 S-0001 «Вікна» тепер на вас."
+    assert await Activity.filter(action="card.assign", object_id=str(card.id)).exists()
+
+    with pytest.raises(CardError) as stale:
+        await assign_card(head, card.id, boris.id, expected_version=card.version)
+    assert stale.value.reason == "card_changed"
+    with pytest.raises(CardError) as nobody:
+        await assign_card(head, card.id, 999_999)
+    assert nobody.value.reason == "unknown_assignee"
