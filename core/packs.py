@@ -79,6 +79,7 @@ class TaskAction(_Spec):
     # "owner" / "assignee": the card's; else a role key.
     to: str | None = None
     due_hours: float | None = None
+    due_field: str | None = None  # due when this date or datetime field of the card says, and moved with it
     follow_up_hours: float | None = None
 
 
@@ -96,6 +97,10 @@ class StageSpec(_Spec):
     sla_hours: float | None = None
     required_fields: list[str] = []
     on_enter: list[OnEnter] = []
+    # A late task here: "remind" (marked overdue) or "reissue" (closed as expired, a new one opened marked
+    # overdue, `supervisor_role` told).
+    overdue: Literal["remind", "reissue"] = "remind"
+    supervisor_role: str | None = None
 
 
 class TransitionSpec(_Spec):
@@ -341,6 +346,13 @@ def _check_pipeline(pipeline: PipelineSpec, role_keys: set[str], reference_keys:
         where = f"{at}.stages.{stage.key}"
         if stage.acting_role and stage.acting_role not in role_keys:
             problems.append((f"{where}.acting_role", f"unknown role '{stage.acting_role}'"))
+        if stage.supervisor_role and stage.supervisor_role not in role_keys:
+            problems.append((f"{where}.supervisor_role", f"unknown role '{stage.supervisor_role}'"))
+        date_fields = {item.key for item in pipeline.fields if item.type in ("date", "datetime")}
+        for action in stage.on_enter:
+            if action.task and action.task.due_field and action.task.due_field not in date_fields:
+                problems.append((f"{where}.on_enter.task.due_field",
+                                 f"no date or datetime field '{action.task.due_field}' in {at}.fields"))
         for name in stage.required_fields:
             if name not in field_keys:
                 problems.append((f"{where}.required_fields", f"no field '{name}' in {at}.fields"))
@@ -517,6 +529,8 @@ async def _load_pipeline(spec: PackSpec, pipeline_spec: PipelineSpec, report: Lo
             "sla_hours": stage_spec.sla_hours,
             "required_fields": stage_spec.required_fields,
             "on_enter": [action.model_dump(exclude_none=True) for action in stage_spec.on_enter],
+            "overdue_policy": stage_spec.overdue,
+            "supervisor_role": stage_spec.supervisor_role,
             "active": True,
         }
         if stage_spec.key in stages:

@@ -286,6 +286,7 @@ async def edit_fields(actor: Actor, card_id: int, changes: dict[str, Any], *, ex
             raise CardError("card_changed")
         await activity.record_by(actor, "card.edit", object_type="card",
                               object_id=card.id, before=before, after=cleaned)
+        await tasks.follow_fields(card.id, cleaned)
     card.fields_data, card.version = merged, version + 1
     events.publish("card.changed", card_id=card.id)
     return card
@@ -512,8 +513,11 @@ async def _stage_task(actor: Actor, card: Card, stage: Stage, spec: dict, defaul
     elif target:
         role = target
     due = now() + timedelta(hours=spec["due_hours"]) if spec.get("due_hours") else None
+    if spec.get("due_field"):
+        due = tasks.due_from_field(card.fields_data.get(spec["due_field"])) or due
     await tasks.create_task(title=title, titles=titles, channel=actor.channel, card=card, assignee=assignee,
                             assignee_role=role, due_at=due, stage=stage, follow_up_hours=spec.get("follow_up_hours"),
+                            due_field=spec.get("due_field"),
                             created_by=actor.staff, default_locale=default_locale, announce=announce)
 
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 OPEN = "open"
 DONE = "done"
 CANCELLED = "cancelled"
+EXPIRED = "expired"  # closed by the sweep, a stage's "reissue" policy having opened a new one
 TITLE_MAX = 300
 
 
@@ -114,6 +116,7 @@ async def create_task(
     created_by: Staff | None = None,
     default_locale: str = "ru",
     announce: bool = True,
+    due_field: str | None = None,
 ) -> Task:
     """Create a task, log it and (unless `announce` is False) tell whoever must do it: the assignee, else
     everyone with `assignee_role`.
@@ -137,6 +140,7 @@ async def create_task(
             stage=stage,
             follow_up_hours=follow_up_hours,
             created_by=created_by,
+            due_field=due_field,
         )
         await activity.record(
             "task.create", channel=channel, actor=created_by, object_type="task", object_id=task.id,
@@ -234,6 +238,28 @@ async def my_open_tasks(actor: Actor, *, offset: int = 0, limit: int = 10) -> tu
     return list(page), total
 
 
+# --- due dates from card fields ----------------------------------------------------------------
+
+
+def due_from_field(value: Any) -> datetime | None:
+    """A card's date or datetime field value as a due moment (a date: the start of that day, UTC)."""
+    if not value:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return None
+
+
+async def follow_fields(card_id: int, changed: dict[str, Any]) -> int:
+    """Open tasks of the card that are due when a changed field says move with it; returns how many."""
+    moved = 0
+    for key, value in changed.items():
+        moved += await Task.filter(card_id=card_id, status=OPEN, due_field=key).update(
+            due_at=due_from_field(value), overdue=False, overdue_at=None)
+    return moved
+
+
 # --- the sweep ---------------------------------------------------------------------------------
 
 
@@ -249,6 +275,32 @@ async def _mark_overdue(task_id: int, at: datetime, default_locale: str) -> bool
         )
         card, owner = await _card_and_owner(task)
         await _tell_about_late_task(task, card, [*await _doers(task), owner], "notify-task-overdue", default_locale)
+    return True
+
+
+async def _reissue(task_id: int, at: datetime, supervisor_role: str | None, default_locale: str) -> bool:
+    """A late task of a "reissue" stage: closed as expired and opened again for the same people, marked overdue,
+    due as far ahead as it was given at first; the doers and the stage's supervisor role are told. Once per
+    expiry: the close is a compare-and-set on the open task, so concurrent sweeps make one new task."""
+    async with in_transaction():
+        if not await Task.filter(id=task_id, status=OPEN).update(status=EXPIRED, closed_at=at):
+            return False
+        task = await Task.get(id=task_id)
+        span = as_utc(task.due_at) - as_utc(task.created_at) if task.due_at and task.created_at else None
+        fresh = await Task.create(
+            title=task.title, titles=task.titles, card_id=task.card_id, assignee_id=task.assignee_id,
+            assignee_role=task.assignee_role, stage_id=task.stage_id, follow_up_hours=task.follow_up_hours,
+            due_field=task.due_field, overdue=True, overdue_at=at,
+            due_at=at + span if span is not None and span > timedelta(0) else None,
+        )
+        await activity.record("task.expired", channel="system", object_type="task", object_id=task.id,
+                              before={"status": OPEN}, after={"status": EXPIRED, "reissued_as": fresh.id})
+        await activity.record("task.reissue", channel="system", object_type="task", object_id=fresh.id,
+                              after=_snapshot(fresh))
+        card, _ = await _card_and_owner(task)
+        supervisors = await notify.staff_with_role(supervisor_role) if supervisor_role else []
+        await _tell_about_late_task(fresh, card, [*await _doers(fresh), *supervisors], "notify-task-reissued",
+                                    default_locale)
     return True
 
 
@@ -305,12 +357,16 @@ async def sweep(at: datetime | None = None, default_locale: str = "ru") -> Sweep
     """
     at = as_utc(at) if at else clock.now()
     marked = created = 0
-    late = await Task.filter(status=OPEN, overdue=False, due_at__lt=at).order_by("due_at", "id").values_list(
-        "id", flat=True
-    )
-    for task_id in late:
+    reissuing = dict(await Stage.filter(overdue_policy="reissue").values_list("id", "supervisor_role"))
+    # A reissued task is marked overdue from the start: it is late again once its own due time passes.
+    late = await Task.filter(Q(overdue=False) | Q(stage_id__in=list(reissuing) or [0]), status=OPEN,
+                             due_at__lt=at).order_by("due_at", "id").values_list("id", "stage_id")
+    for task_id, stage_id in late:
         try:
-            marked += await _mark_overdue(task_id, at, default_locale)
+            if stage_id in reissuing:
+                created += await _reissue(task_id, at, reissuing[stage_id], default_locale)
+            else:
+                marked += await _mark_overdue(task_id, at, default_locale)
         except Exception:
             log.exception("sweep: could not mark task %s overdue", task_id)
     for task_id in await _follow_up_candidates(at):

@@ -47,6 +47,10 @@ class Stage(Model):
     required_fields = fields.JSONField(default=list)
     # [{"task": {...}} | {"notify": [...]}] — see core.pipelines
     on_enter = fields.JSONField(default=list)
+    # What a late task of this stage becomes (core.tasks.sweep): "remind" (marked overdue, people told) or
+    # "reissue" (closed as expired, a new one opened for the same people, the supervisor role told).
+    overdue_policy = fields.CharField(max_length=16, default="remind")
+    supervisor_role = fields.CharField(max_length=64, null=True)
     # False once a newer pack version dropped it; cards still in it keep working.
     active = fields.BooleanField(default=True)
 
@@ -175,6 +179,8 @@ class Task(Model):
     # Hours after the due time at which the sweep creates a follow-up; null: none.
     follow_up_hours = fields.FloatField(null=True)
     follow_up_of = fields.ForeignKeyField("models.Task", related_name="follow_ups", null=True)
+    # Due when this card field says (an appointment, an ETA), and moved when it moves (core.tasks.follow_field).
+    due_field = fields.CharField(max_length=64, null=True)
     created_by = fields.ForeignKeyField("models.Staff", related_name="created_tasks", null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)

@@ -62,6 +62,11 @@ notify-task-follow-up =
         [none] 🔁 Task “{ $title }” is still not done — a follow-up task was created and marked overdue. Assignee: { $assignee }.
        *[other] 🔁 Task “{ $title }” on card { $number } is still not done — a follow-up task was created and marked overdue. Assignee: { $assignee }.
     }
+notify-task-reissued =
+    { $number ->
+        [none] 🔁 Task “{ $title }” was not done in time, so it is open again, marked overdue. Assignee: { $assignee }.
+       *[other] 🔁 Task “{ $title }” on card { $number } was not done in time, so it is open again, marked overdue. Assignee: { $assignee }.
+    }
 
 ## pipeline engine
 notify-card-stage = 📌 { $number } “{ $title }” → { $stage }

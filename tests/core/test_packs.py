@@ -71,8 +71,10 @@ BROKEN = [
      "pipelines.sales.fields.source.reference: unknown reference 'lead_sorces'"),
     ('distribution_role = "manager"', 'distribution_role = "seller"',
      "pipelines.sales.distribution_role: unknown role 'seller'"),
-    ('on_enter = [{ notify = ["role:head"] }]', 'on_enter = [{ notify = ["role:cfo"] }]',
+    ('  { notify = ["role:head"] },\n  { task', '  { notify = ["role:cfo"] },\n  { task',
      "pipelines.sales.stages.proposal.on_enter.notify: unknown target 'role:cfo'"),
+    ('supervisor_role = "head"', 'supervisor_role = "cfo"',
+     "pipelines.sales.stages.proposal.supervisor_role: unknown role 'cfo'"),
 ]
 
 

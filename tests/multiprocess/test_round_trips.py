@@ -100,7 +100,7 @@ async def test_a_move_costs_at_most_six_round_trips_and_writes_everything(fresh_
     assert audit[1].after == {"stage": "contacted", "transition": "contact", "reason": None}
 
     with counted_statements() as sent:
-        await move_card(actor, card.id, "propose")  # the "proposal" stage tells the head of sales
+        await move_card(actor, card.id, "reject_contacted", reason="дорого")  # "lost" tells the head of sales
     assert len(sent) <= 2, "\n".join(sent)  # a stage that makes no task: the card read, then one statement
     told = await Outbox.filter(chat_id=1000003).order_by("-id").first()
     assert "Склад" in told.payload["text"] and told.status == "pending"
