@@ -219,7 +219,8 @@ async def set_state(actor: Actor, line_id: int, state: str, *, expected_version:
             raise LineError("changed", line=await CardLine.get(id=line.id))
         await activity.record_by(actor, "line.state", object_type="line", object_id=line.id,
                                  before={"state": line.state}, after={"state": state})
-    line.version, line.state = line.version + 1, state
+        line.version, line.state = line.version + 1, state
+        await pipelines.take_automatic_moves(card.id)  # the last part received → the next stage, say
     return Change(line)
 
 
@@ -274,8 +275,9 @@ async def _decide(line: CardLine, decision: str, *, version: int, channel: str, 
         else:
             await activity.record("line.decide", channel=channel, object_type="line", object_id=line.id,
                                   before={"decision": line.decision}, after=record)
-    for key, value in values.items():
-        setattr(line, key, value)
+        for key, value in values.items():
+            setattr(line, key, value)
+        await pipelines.take_automatic_moves(line.card_id)
     return Change(line)
 
 

@@ -113,6 +113,8 @@ class TransitionSpec(_Spec):
     labels: Titles = {}
     # Rules the move must pass (core.guards): { field = "key" }, { balance = "zero" }, { check = "name" }.
     guards: list[dict[str, Any]] = []
+    # Taken by the system as soon as the guards hold (after a line's decision or state changes).
+    automatic: bool = False
 
 
 class LineKindSpec(_Spec):
@@ -378,6 +380,8 @@ def _check_pipeline(pipeline: PipelineSpec, role_keys: set[str], reference_keys:
                 problems.append((f"{where}.roles", f"unknown role '{role_key}'"))
         for guard in transition.guards:
             problems += [(f"{where}.guards", problem) for problem in guards.problems(guard, field_keys)]
+        if transition.automatic and not transition.guards:
+            problems.append((f"{where}.automatic", "an automatic transition needs guards saying when"))
     reachable = {stage_keys[0]}
     changed = True
     while changed:
@@ -550,6 +554,7 @@ async def _load_pipeline(spec: PackSpec, pipeline_spec: PipelineSpec, report: Lo
             "reason_required": needs_reason(t_spec, stage_specs, order),
             "labels": t_spec.labels,
             "guards": t_spec.guards,
+            "automatic": t_spec.automatic,
             "position": position,
             "active": True,
         }

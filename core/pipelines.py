@@ -22,7 +22,7 @@ from core import activity, definitions, directory, events, guards, liveness, not
 from core.clock import now
 from core.db import atomic
 from core.fields import DEFAULT_ZONE, FieldError, FieldSpec, clean_value, is_empty, schema_of
-from core.permissions import Actor, Denied, can, load_actor, may, require, visible
+from core.permissions import SYSTEM, Actor, Denied, can, load_actor, may, require, visible
 from models import (
     Activity,
     Card,
@@ -163,6 +163,8 @@ async def _may_view(actor: Actor, card: Card) -> bool:
 
 
 def _role_allows(actor: Actor, transition: Transition) -> bool:
+    if actor is SYSTEM and transition.automatic:  # the system takes the moves the pack gave it
+        return True
     return actor.is_admin or not transition.roles or bool(actor.role_keys & set(transition.roles))
 
 
@@ -438,6 +440,41 @@ async def _move_card(actor: Actor, card_id: int, transition_key: str, *, reason:
 def _moved(card: Card, target: Stage, merged: dict[str, Any]) -> Card:
     card.stage, card.stage_id, card.version, card.fields_data = target, target.id, card.version + 1, merged
     return card
+
+
+async def move_cards(actor: Actor, card_ids: list[int], transition_key: str, *, reason: str | None = None,
+                     default_locale: str = "ru") -> list[Card]:
+    """Many cards through the same transition in one transaction, each checked as `move_card` checks one: all
+    move or none does. A refusal names the card (`MoveError.details["card"]`)."""
+    moved: list[Card] = []
+    async with atomic():
+        for card_id in dict.fromkeys(card_ids):
+            try:
+                moved.append(await move_card(actor, card_id, transition_key, reason=reason,
+                                             default_locale=default_locale))
+            except CardError as error:
+                error.details["card"] = card_id
+                raise
+    return moved
+
+
+async def take_automatic_moves(card_id: int, *, default_locale: str = "ru") -> Card | None:
+    """The first automatic transition out of the card's stage whose guards now hold, taken by the system and
+    audited as such (after a line is decided or changes state). None when none applies."""
+    with directory.pinned():
+        card = await get_card(SYSTEM, card_id, "card.move", ENGINE_CARD)
+        if card.closed_at is not None:
+            return None
+        for transition in (await definitions.current()).moves_from.get(card.stage_id, []):
+            if not transition.automatic or await guards.first_refusal(card, transition, card.fields_data):
+                continue
+            try:
+                return await _move_card(SYSTEM, card.id, transition.key, reason=None, fields=None,
+                                        expected_version=card.version, region="UA", zone=DEFAULT_ZONE,
+                                        default_locale=default_locale, related=ENGINE_CARD)
+            except (MoveError, Denied):  # required fields missing, or another move came first: not now
+                return None
+    return None
 
 
 CLOSED_KINDS = ("done", "lost")

@@ -18,9 +18,9 @@ class Pipeline(Model):
     # [{key, type, titles, reference?, editable_in?, editable_by?}] — see core.fields
     field_schema = fields.JSONField(default=list)
     # [{key, titles, states?, fields?, decision?, editable_in?}] — the kinds of lines its cards have; see core.lines
-    line_kinds = fields.JSONField(default=list)
+    line_kinds = fields.JSONField(default=list, null=True)  # null on rows from before 0009
     # [{key, titles, back_titles, to, copy_fields, copy_lines}] — its cards open linked cards in `to`; core.links
-    link_kinds = fields.JSONField(default=list)
+    link_kinds = fields.JSONField(default=list, null=True)
     # How new cards from the intake API find a manager: none / round_robin / least_loaded
     distribution = fields.CharField(max_length=16, default="none")
     distribution_role = fields.CharField(max_length=64, null=True)
@@ -49,7 +49,7 @@ class Stage(Model):
     on_enter = fields.JSONField(default=list)
     # What a late task of this stage becomes (core.tasks.sweep): "remind" (marked overdue, people told) or
     # "reissue" (closed as expired, a new one opened for the same people, the supervisor role told).
-    overdue_policy = fields.CharField(max_length=16, default="remind")
+    overdue_policy = fields.CharField(max_length=16, default="remind", null=True)  # null (before 0011): remind
     supervisor_role = fields.CharField(max_length=64, null=True)
     # False once a newer pack version dropped it; cards still in it keep working.
     active = fields.BooleanField(default=True)
@@ -72,7 +72,9 @@ class Transition(Model):
     reason_required = fields.BooleanField(default=False)
     labels = fields.JSONField(default=dict)
     # [{"field": key} | {"balance": "zero"} | {"check": name}] — see core.guards
-    guards = fields.JSONField(default=list)
+    guards = fields.JSONField(default=list, null=True)  # null on rows from before 0008
+    # Taken by the system as soon as its guards hold (the last line received → the next stage); core.pipelines
+    automatic = fields.BooleanField(default=False, null=True)
     position = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
 

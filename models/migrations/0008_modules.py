@@ -31,6 +31,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Transition',
             name='guards',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(",", ":")), decoder=loads),
+            field=fields.JSONField(default=list, null=True, encoder=functools.partial(dumps, separators=(",", ":")), decoder=loads),
         ),
     ]

@@ -40,12 +40,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Pipeline',
             name='line_kinds',
-            field=fields.JSONField(default=list, **_JSON),
+            field=fields.JSONField(default=list, null=True, **_JSON),
         ),
         ops.AddField(
             model_name='Pipeline',
             name='link_kinds',
-            field=fields.JSONField(default=list, **_JSON),
+            field=fields.JSONField(default=list, null=True, **_JSON),
         ),
         ops.CreateModel(
             name='CardLine',

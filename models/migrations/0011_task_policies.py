@@ -2,7 +2,8 @@ from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 
-# Late tasks per stage: remind or reissue (core.tasks.sweep); tasks due when a card's date field says.
+# Late tasks per stage: remind or reissue (core.tasks.sweep); tasks due when a card's date field says. New columns
+# of tables that hold rows are nullable: an upgrade adds them without a default in SQL (null reads as remind).
 class Migration(migrations.Migration):
     dependencies = [('models', '0010_drafts')]
 
@@ -12,7 +13,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Stage',
             name='overdue_policy',
-            field=fields.CharField(default='remind', max_length=16),
+            field=fields.CharField(default='remind', null=True, max_length=16),
         ),
         ops.AddField(
             model_name='Stage',

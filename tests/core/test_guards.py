@@ -116,3 +116,49 @@ async def test_a_bad_guard_is_refused_at_pack_load_naming_it(db, tmp_path, guard
     with pytest.raises(PackError) as refused:
         await load_pack("generic", with_demo=False, packs_dir=packs)
     assert str(refused.value).endswith(f"pipelines.sales.transitions.win.guards: {problem}")
+
+
+async def test_an_automatic_transition_is_taken_by_the_system_when_its_guards_hold(db):
+    from core import lines
+    from core.pipelines import take_automatic_moves
+    from models import Transition
+
+    await load_pack("generic", with_demo=False)
+    head = await _head()
+    actor = await load_actor(head, channel="web")
+    customer = await create_customer(SYSTEM, name="Оксана", phones=["0671234567"], region="UA")
+    card = await create_card(actor, "sales", title="Склад", owner=head, assignee=head, customer=customer)
+    await Transition.filter(key="contact").update(automatic=True, guards=[{"lines": "decided"}])
+    first = await lines.add_line(actor, card.id, kind="item", title="Вікно", unit_price="10", currency="UAH")
+    second = await lines.add_line(actor, card.id, kind="item", title="Двері", unit_price="20", currency="UAH")
+    assert await take_automatic_moves(card.id) is None  # two lines wait: nothing yet
+
+    await lines.decide_as_customer(customer, first.id, "approved", version=first.version)
+    assert (await Card.get(id=card.id).select_related("stage")).stage.key == "new"
+    await lines.decide_as_customer(customer, second.id, "declined", version=second.version)  # the last one
+    moved = await Card.get(id=card.id).select_related("stage")
+    assert moved.stage.key == "contacted"
+    history = await CardHistory.filter(card_id=card.id).order_by("-id").first()
+    assert (history.transition_key, history.actor_id, history.channel) == ("contact", None, "system")
+    assert await Activity.filter(action="card.move", object_id=str(card.id), actor_id=None, channel="system").exists()
+
+
+async def test_a_batch_moves_all_or_nothing(db):
+    from core.pipelines import CardError, move_cards
+
+    await load_pack("generic", with_demo=False)
+    head = await _head()
+    actor = await load_actor(head, channel="web")
+    cards = [await create_card(actor, "sales", title=f"Лід {n}", owner=head) for n in range(3)]
+    other = await _head()
+    theirs = await create_card(await load_actor(other, channel="web"), "sales", title="Чужий", owner=other)
+    await move_card(actor, cards[1].id, "reject_new", reason="дубль")  # one of them is already closed
+
+    with pytest.raises(CardError) as refused:
+        await move_cards(actor, [cards[0].id, cards[1].id, cards[2].id], "contact")
+    assert refused.value.details["card"] == cards[1].id
+    stages = [(await Card.get(id=card.id).select_related("stage")).stage.key for card in cards]
+    assert stages == ["new", "lost", "new"]  # the first was not moved either
+
+    done = await move_cards(actor, [cards[0].id, cards[2].id, theirs.id], "contact")
+    assert [card.stage.key for card in done] == ["contacted"] * 3  # a head moves anyone's
