@@ -112,6 +112,13 @@ async def _set_chat(chat_id: int, **values: Any) -> None:
         await ChatState.filter(chat_id=chat_id).update(**values)
 
 
+def items_of(row: Outbox) -> int:
+    """How many messages a row makes in the chat — an album one per item — which is what Telegram's limits count."""
+    if row.method == "sendMediaGroup" and isinstance(row.payload, dict):
+        return max(1, len(row.payload.get("media") or ()))
+    return 1
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 

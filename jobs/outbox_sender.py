@@ -239,7 +239,7 @@ class OutboxSender:
     async def _deliver(self, row: Outbox, stop_event: asyncio.Event | None) -> bool:
         """Send one claimed row and record the outcome; True if Telegram accepted it."""
         try:
-            held = await self.limiter.wait_turn(self.max_slot_wait)
+            held = await self.limiter.wait_turn(self.max_slot_wait, outbox.items_of(row))
             if held:  # a long pause: hand the row back instead of keeping it claimed meanwhile
                 self._hold_until = max(self._hold_until, time.monotonic() + held)
             if held or (stop_event and stop_event.is_set()):
@@ -260,7 +260,7 @@ class OutboxSender:
         try:
             for index, row in enumerate(rows):
                 try:
-                    held = await self.limiter.wait_turn(self.max_slot_wait)
+                    held = await self.limiter.wait_turn(self.max_slot_wait, outbox.items_of(row))
                     if held:
                         self._hold_until = max(self._hold_until, time.monotonic() + held)
                         await outbox.release_replies(rows[index:])

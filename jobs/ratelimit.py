@@ -32,17 +32,18 @@ class SpacingLimiter:
         self._next_free = 0.0
         self.pauses = 0  # bumped by pause(): slots booked before it are void
 
-    async def reserve(self, max_wait: float | None = None) -> Slot:
-        return self.reserve_now(max_wait)
+    async def reserve(self, max_wait: float | None = None, slots: int = 1) -> Slot:
+        return self.reserve_now(max_wait, slots)
 
-    def reserve_now(self, max_wait: float | None = None) -> Slot:
-        """Book the next slot and say how long to wait for it; longer than max_wait: nothing is booked."""
+    def reserve_now(self, max_wait: float | None = None, slots: int = 1) -> Slot:
+        """Book the next `slots` slots (an album's items count one each) and say how long to wait for the first;
+        longer than max_wait: nothing is booked."""
         now = self.clock()
         slot = max(now, self._next_free)
         wait = slot - now
         if max_wait is not None and wait > max_wait:
             return Slot(False, wait)
-        self._next_free = slot + self.interval
+        self._next_free = slot + self.interval * slots
         return Slot(True, wait)
 
     async def pause(self, seconds: float) -> None:
@@ -53,12 +54,12 @@ class SpacingLimiter:
         self._next_free = max(self._next_free, self.clock() + seconds)
         self.pauses += 1
 
-    async def wait_turn(self, max_wait: float | None = None) -> float:
-        """Sleep until this caller may send and return 0; or, if that is more than max_wait away (a pause),
-        book nothing and return how long the wait would be."""
+    async def wait_turn(self, max_wait: float | None = None, slots: int = 1) -> float:
+        """Sleep until this caller may send (`slots` messages' worth) and return 0; or, if that is more than
+        max_wait away (a pause), book nothing and return how long the wait would be."""
         while True:
             pauses = self.pauses
-            slot = await self.reserve(max_wait)
+            slot = await self.reserve(max_wait, slots)
             if not slot.booked:
                 return slot.wait
             if slot.wait > 0:
@@ -77,7 +78,7 @@ local slot = math.max(now, nxt)
 if max_wait >= 0 and slot - now > max_wait then
   return '0:' .. string.format('%.6f', slot - now)
 end
-redis.call('SET', KEYS[1], string.format('%.6f', slot + interval), 'EX', 3600)
+redis.call('SET', KEYS[1], string.format('%.6f', slot + interval * tonumber(ARGV[3])), 'EX', 3600)
 return '1:' .. string.format('%.6f', slot - now)
 """
 
@@ -103,8 +104,9 @@ class RedisSpacingLimiter(SpacingLimiter):
         self._reserve = redis_client.register_script(_RESERVE)
         self._pause = redis_client.register_script(_PAUSE)
 
-    async def reserve(self, max_wait: float | None = None) -> Slot:
-        raw = await self._reserve(keys=[self.key], args=[self.interval, -1 if max_wait is None else max_wait])
+    async def reserve(self, max_wait: float | None = None, slots: int = 1) -> Slot:
+        raw = await self._reserve(keys=[self.key],
+                                  args=[self.interval, -1 if max_wait is None else max_wait, slots])
         booked, wait = (raw.decode() if isinstance(raw, bytes) else str(raw)).split(":")
         return Slot(booked == "1", float(wait))
 

@@ -49,6 +49,9 @@ class BotApi:
             result = await handler(self, params)
             if sends:
                 state.record_delivery(method, chat_id)
+                if params.bool("disable_notification"):  # shown as silent in the chat and the persona API
+                    for sent in result if isinstance(result, list) else [result]:
+                        state.mark_silent(sent["chat"]["id"], sent["message_id"])
             return result
         except ApiError as exc:
             status = exc.code

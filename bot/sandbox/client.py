@@ -44,6 +44,7 @@ class BotMessage:
     document: dict[str, Any] | None = None
     location: dict[str, Any] | None = None
     edited: bool = False
+    silent: bool = False  # sent with disable_notification
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -62,6 +63,7 @@ class BotMessage:
             document=data.get("document"),
             location=data.get("location"),
             edited=bool(data.get("edited")),
+            silent=bool(data.get("silent")),
             raw=data,
         )
 

@@ -535,6 +535,8 @@ class ChatMessage:
     #: The reply_markup the message was sent with (any kind); ``tg`` only carries inline keyboards,
     #: as in Telegram, where Message.reply_markup is always an InlineKeyboardMarkup.
     markup: dict[str, Any] | None = None
+    #: Sent with disable_notification: the person's phone would not ring for it.
+    silent: bool = False
 
 
 @dataclass
@@ -1115,6 +1117,12 @@ class SandboxState:
 
     # ---- persona view -------------------------------------------------------------------------------------
 
+    def mark_silent(self, chat_id: int, message_id: int) -> None:
+        chat = self.chat(chat_id)
+        message = chat.messages.get(message_id) if chat is not None else None
+        if message is not None:
+            message.silent = True
+
     def message_view(self, message: ChatMessage, files_url: str) -> dict[str, Any]:
         """The persona-API shape of a message; ``files_url`` is the URL prefix of the file download route."""
         tg = message.tg
@@ -1127,6 +1135,7 @@ class SandboxState:
             "caption": tg.get("caption"),
             "edited": message.edited,
             "deleted": message.deleted,
+            "silent": message.silent,
         }
         if tg.get("text") is not None:
             view["html"] = entities_to_html(tg.get("text"), tg.get("entities"))

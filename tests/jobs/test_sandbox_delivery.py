@@ -179,3 +179,33 @@ async def test_real_limits_never_trip_the_sandbox_flood_control(db, settings, sa
     assert await OutboxSender(sandbox.bot, settings).drain() == 6
     assert [c for c in sandbox.state.calls if c.status == 429] == []
     assert await Outbox.filter(status="sent").count() == 6
+
+
+async def test_an_album_arrives_as_one_media_group_silent_marks_show_and_an_edit_keeps_its_message(db, make_settings,
+                                                                                                   sandbox):
+    settings = make_settings(outbox__global_per_second="10")
+    alice = await sandbox.user("Alice")
+    files = [sandbox.state.add_file(kind, data=f"{kind}{n}".encode(), file_name=f"f{n}")
+             for n, kind in enumerate(("photo", "photo", "photo", "video"))]
+    media = [{"type": kind, "media": stored.file_id, **({"caption": "Ваш автомобіль"} if n == 0 else {})}
+             for n, (kind, stored) in enumerate(zip(("photo", "photo", "photo", "video"), files, strict=True))]
+    await outbox.enqueue(alice, method="sendMediaGroup", payload={"media": media, "disable_notification": True})
+    await outbox.enqueue(alice, "after the album")
+    sent = await OutboxSender(sandbox.bot, settings).drain()
+    assert sent == 2
+
+    chat = [m for m in sorted(sandbox.state.chats[alice].visible(), key=lambda m: m.message_id) if m.sender == "bot"]
+    album, after = chat[:4], chat[4]
+    assert len({m.tg.get("media_group_id") for m in album}) == 1 and album[0].tg["media_group_id"]
+    assert [("photo" in m.tg, "video" in m.tg) for m in album] == [(True, False)] * 3 + [(False, True)]
+    assert album[0].tg["caption"] == "Ваш автомобіль" and all(m.silent for m in album) and not after.silent
+    times = deliveries(sandbox.state, alice)
+    # The album counts as four messages against the global pace (10/s): the next send waits for all four slots.
+    assert times[1] - times[0] >= 4 / 10 - TOLERANCE
+
+    await outbox.enqueue(alice, method="editMessageText",
+                         payload={"message_id": after.message_id, "text": "the list, updated in place"})
+    await OutboxSender(sandbox.bot, settings).drain()
+    edited = sandbox.state.chats[alice].messages[after.message_id]
+    assert edited.tg["text"] == "the list, updated in place" and edited.edited
+    assert [m.message_id for m in sandbox.state.chats[alice].visible() if m.sender == "bot"][-1] == after.message_id

@@ -13,7 +13,7 @@
       language: "Language", phone: "Phone", role: "Role", noRole: "— no role —", create: "Create",
       send: "Send", placeholder: "Message", attach: "Attach a photo or file", location: "Send location",
       contact: "Share contact", latitude: "Latitude", longitude: "Longitude", sendLocation: "Send location",
-      shareContact: "Share contact", edited: "edited", choosePersona: "Choose or create a persona",
+      shareContact: "Share contact", edited: "edited", silent: "🔕 silent", choosePersona: "Choose or create a persona",
       noPersonas: "No personas yet", block: "Block bot", unblock: "Unblock", blockedNote: "You blocked the bot",
       commands: "Commands", close: "Close", empty: "No messages yet. Say /start to the bot.",
       locationLabel: "Location", contactLabel: "Contact", photoLabel: "Photo", fileLabel: "File",
@@ -26,7 +26,7 @@
       send: "Отправить", placeholder: "Сообщение", attach: "Прикрепить фото или файл",
       location: "Отправить геопозицию", contact: "Поделиться контактом", latitude: "Широта",
       longitude: "Долгота", sendLocation: "Отправить геопозицию", shareContact: "Поделиться контактом",
-      edited: "изменено", choosePersona: "Выберите или создайте персону", noPersonas: "Персон пока нет",
+      edited: "изменено", silent: "🔕 без звука", choosePersona: "Выберите или создайте персону", noPersonas: "Персон пока нет",
       block: "Заблокировать бота", unblock: "Разблокировать", blockedNote: "Вы заблокировали бота",
       commands: "Команды", close: "Закрыть", empty: "Сообщений пока нет. Отправьте боту /start.",
       locationLabel: "Геопозиция", contactLabel: "Контакт", photoLabel: "Фото", fileLabel: "Файл",
@@ -39,7 +39,7 @@
       send: "Надіслати", placeholder: "Повідомлення", attach: "Додати фото або файл",
       location: "Надіслати геопозицію", contact: "Поділитися контактом", latitude: "Широта",
       longitude: "Довгота", sendLocation: "Надіслати геопозицію", shareContact: "Поділитися контактом",
-      edited: "змінено", choosePersona: "Оберіть або створіть персону", noPersonas: "Персон поки немає",
+      edited: "змінено", silent: "🔕 без звуку", choosePersona: "Оберіть або створіть персону", noPersonas: "Персон поки немає",
       block: "Заблокувати бота", unblock: "Розблокувати", blockedNote: "Ви заблокували бота",
       commands: "Команди", close: "Закрити", empty: "Повідомлень поки немає. Надішліть боту /start.",
       locationLabel: "Геопозиція", contactLabel: "Контакт", photoLabel: "Фото", fileLabel: "Файл",
@@ -231,7 +231,7 @@
       if (typeof m.html === "string") span.innerHTML = m.html; else span.textContent = text;
       bubble.appendChild(span);
     }
-    bubble.appendChild(el("div", { className: "meta", text: (m.edited ? t("edited") + " · " : "") + fmtTime(m.date) }));
+    bubble.appendChild(el("div", { className: "meta", text: (m.silent ? t("silent") + " · " : "") + (m.edited ? t("edited") + " · " : "") + fmtTime(m.date) }));
     return bubble;
   }
 
