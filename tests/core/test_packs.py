@@ -114,8 +114,8 @@ async def test_a_newer_version_moves_cards_out_of_a_dropped_stage(db, tmp_path):
     proposal = await Stage.get(pipeline=sales, key="proposal")
     card = await Card.create(pipeline=sales, number=1, stage=proposal, title="in flight")
 
-    # v2 renames "proposal" to "offer"
-    for file_edit in [('version = 1', 'version = 2'), ('key = "proposal"\ntitles', 'key = "offer"\ntitles')]:
+    # v3 renames "proposal" to "offer"
+    for file_edit in [('version = 2', 'version = 3'), ('key = "proposal"\ntitles', 'key = "offer"\ntitles')]:
         edit(packs, *file_edit)
     text = (packs / "generic" / "pack.toml").read_text(encoding="utf-8")
     text = text.replace('from = "proposal"', 'from = "offer"').replace('to = "proposal"', 'to = "offer"')
@@ -126,7 +126,7 @@ async def test_a_newer_version_moves_cards_out_of_a_dropped_stage(db, tmp_path):
     (packs / "generic" / "pack.toml").write_text(text, encoding="utf-8")
 
     report = await load_pack("generic", with_demo=False, packs_dir=packs)
-    assert report.previous_version == 1 and report.pipelines_updated == ["sales"] and report.cards_moved == 1
+    assert report.previous_version == 2 and report.pipelines_updated == ["sales"] and report.cards_moved == 1
     await card.refresh_from_db()
     offer = await Stage.get(pipeline=sales, key="offer")
     assert card.stage_id == offer.id and card.version == 2
@@ -137,8 +137,8 @@ async def test_a_newer_version_moves_cards_out_of_a_dropped_stage(db, tmp_path):
     again = await load_pack("generic", with_demo=False, packs_dir=packs)
     assert not again.changed
 
-    edit(packs, 'version = 2', 'version = 1')
-    with pytest.raises(PackError, match="pack.version: 1 is older than the loaded version 2"):
+    edit(packs, 'version = 3', 'version = 2')
+    with pytest.raises(PackError, match="pack.version: 2 is older than the loaded version 3"):
         await load_pack("generic", with_demo=False, packs_dir=packs)
 
 
