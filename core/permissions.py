@@ -18,12 +18,13 @@ from tortoise.models import Model
 from core import modules
 from models import Card, Customer, Role, RolePermission, Staff, Task
 
-# The catalogue of actions is the active modules' (core.modules; the platform's own are the `base` module's):
-# action → whether it applies to an object and so may be granted with scope `own`.
+# Every active staff member has these on their own account.
 STAFF_ACTIONS = frozenset({"web.login", "profile.edit", "help.view"})
 
 
 def actions() -> Mapping[str, bool]:
+    """The catalogue: the active modules' actions (core.modules; the platform's own are the `base` module's),
+    each with whether it applies to an object and so may be granted with a scope narrower than `all`."""
     return modules.active().actions
 
 
