@@ -91,7 +91,7 @@ async def _check(guard: Mapping[str, Any], card: Card, transition: Transition,
 
 
 async def _check_lines(guard: Mapping[str, Any], card: Card) -> Refusal | None:
-    live = [line for line in await CardLine.filter(card_id=card.id, removed_at__isnull=True)]
+    live = await CardLine.filter(card_id=card.id, removed_at__isnull=True)
     if "lines" in guard:
         waiting = sum(1 for line in live if line.decision == "pending")
         return Refusal("guard-lines-decided", {"count": waiting}) if waiting else None

@@ -61,9 +61,6 @@ class LineKind:
                    fields=tuple(data.get("fields") or ()), decision=bool(data.get("decision", True)),
                    editable_in=tuple(data.get("editable_in") or ()))
 
-    def title(self, locale: str) -> str:
-        return self.titles.get(locale) or self.titles.get("en") or self.key
-
 
 def kinds_of(card: Card) -> dict[str, LineKind]:
     return {item["key"]: LineKind.from_json(item) for item in card.pipeline.line_kinds or ()}
@@ -110,12 +107,6 @@ class Totals:
 async def lines_of(card_id: int) -> list[CardLine]:
     """The card's lines in order, removed ones left out."""
     return list(await CardLine.filter(card_id=card_id, removed_at__isnull=True).order_by("position", "id"))
-
-
-async def card_lines(actor: Actor, card_id: int) -> tuple[Card, list[CardLine]]:
-    """The card (if the actor may see it) and its lines."""
-    card = await pipelines.get_card(actor, card_id, related=pipelines.ENGINE_CARD)
-    return card, await lines_of(card.id)
 
 
 def amounts(line: CardLine) -> Amounts:

@@ -188,7 +188,7 @@ def _find(name: str) -> Module:
     try:
         package = importlib.import_module(f"core.{name}")
     except ModuleNotFoundError as error:
-        if error.name in (f"core.{name}",):
+        if error.name == f"core.{name}":
             raise ModuleError(f"app.modules: unknown module '{name}'") from None
         raise
     module = getattr(package, "MODULE", None)
