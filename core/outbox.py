@@ -156,14 +156,8 @@ async def enqueue(
         return None
     conn = _conn()
     if _dialect(conn) == "postgres":  # the blocked check and the write in one round trip
-        inserted = (await conn.execute_query_dict(
-            "INSERT INTO outbox (chat_id, method, payload, status, attempts, not_before, created_at, error) "
-            "SELECT $1, $2, $3, CASE WHEN blocked THEN $4 ELSE $5 END, 0, $6, $7, "
-            "CASE WHEN blocked THEN $8 END FROM (SELECT EXISTS (SELECT 1 FROM chat_state "
-            "WHERE chat_id = $1 AND blocked_at IS NOT NULL) AS blocked) AS chat RETURNING id, status, error",
-            [chat_id, method, json.dumps(body, ensure_ascii=False), BLOCKED, PENDING, not_before, at,
-             BLOCKED_ERROR],
-        ))[0]
+        notice = Notice(chat_id, method, json.dumps(body, ensure_ascii=False), not_before)
+        inserted = (await conn.execute_query_dict(_ENQUEUE, notices_params([notice], at)))[0]
         row = Outbox(chat_id=chat_id, method=method, payload=body, status=inserted["status"], attempts=0,
                      not_before=not_before, created_at=at, error=inserted["error"])
         row.id, row._saved_in_db = inserted["id"], True
@@ -215,12 +209,17 @@ NOTICES_CTE = """notices AS (
     FROM unnest(${first}::bigint[], ${second}::text[], ${third}::text[], ${fourth}::timestamptz[])
          AS notice (chat_id, method, payload, not_before)
     LEFT JOIN chat_state AS chat ON chat.chat_id = notice.chat_id
-    WHERE {condition})"""
+    WHERE {condition}
+    RETURNING id, status, error)"""
 
 
 def notices_cte(first: int, condition: str) -> str:
     return NOTICES_CTE.format(first=first, second=first + 1, third=first + 2, fourth=first + 3, fifth=first + 4,
                               condition=condition)
+
+
+# One notification on PostgreSQL (`enqueue`): the same statement as a move's notices, for a single one.
+_ENQUEUE = "WITH " + notices_cte(1, "TRUE") + " SELECT id, status, error FROM notices"
 
 
 def notices_params(notices: list[Notice], at: datetime) -> list[Any]:
