@@ -51,6 +51,13 @@ def number(value: Any, locale: str) -> str:
     return format_decimal(_decimal(value), locale=locale, decimal_quantization=False)
 
 
+def quantity(value: Any, locale: str) -> str:
+    """A stored quantity without the zeros its column's scale adds ("2.000" → "2", "1.500" → "1,5")."""
+    amount = _decimal(value)
+    return number(amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize(),
+                  locale)
+
+
 def local_time(moment: datetime, zone: tzinfo) -> datetime:
     """`moment` at the business's clock; a naive one is taken as UTC (the storage convention)."""
     return as_utc(moment).astimezone(zone)

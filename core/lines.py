@@ -289,12 +289,10 @@ def describe_line(line: CardLine, locale: str) -> str:
     if line.unit_price is None:
         return text
     price = formatting.money(line.unit_price, line.currency, locale)
-    quantity = Decimal(line.quantity)
-    if quantity == 1:
+    if Decimal(line.quantity) == 1:
         return f"{text} · {price}"
-    total = formatting.money(quantity * Decimal(line.unit_price), line.currency, locale)
-    shown = quantity.quantize(Decimal(1)) if quantity == quantity.to_integral_value() else quantity.normalize()
-    return f"{text} · {formatting.number(shown, locale)} × {price} = {total}"
+    total = formatting.money(amounts(line).price, line.currency, locale)
+    return f"{text} · {formatting.quantity(line.quantity, locale)} × {price} = {total}"
 
 
 def decision_markup(line: CardLine, t: Translator) -> dict[str, Any]:

@@ -331,7 +331,7 @@ def _line_row(line: CardLine, locale: str) -> dict[str, Any]:
     amount = lines.amounts(line).price
     return {
         "line": line,
-        "quantity": formatting.number(Decimal(line.quantity).normalize(), locale),
+        "quantity": formatting.quantity(line.quantity, locale),
         "price": formatting.money(line.unit_price, line.currency, locale) if line.unit_price is not None else "—",
         "sum": formatting.money(amount, line.currency, locale) if line.unit_price is not None else "—",
     }

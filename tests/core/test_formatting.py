@@ -155,3 +155,10 @@ def test_the_business_zone_is_a_setting(tmp_path):
     assert load_settings(tmp_path / "missing.toml", environ={}).i18n.zone == KYIV
     settings = load_settings(tmp_path / "missing.toml", environ={"ESTAFETA__I18N__TIMEZONE": "America/New_York"})
     assert settings.i18n.zone == ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(("stored", "locale", "shown"), [
+    ("2.000", "uk", "2"), ("1.500", "ru", "1,5"), ("10.000", "en", "10"), ("1250.250", "en", "1,250.25"),
+])
+def test_a_stored_quantity_is_shown_without_its_columns_zeros(stored, locale, shown):
+    assert formatting.quantity(stored, locale).replace("\xa0", " ") == shown.replace("\xa0", " ")
