@@ -66,7 +66,7 @@ def create_dispatcher(settings: Settings, storage: BaseStorage | None = None) ->
     dp.callback_query.outer_middleware(CallbackWithMessage())
     # customer_start takes a stranger's /start before start does; cards, tasks and search come before start so that
     # a command typed in the middle of their conversations ends it (and is then handled as usual).
-    active = modules.activate(settings)
+    active = modules.active()
     # Modules' conversations sit with the platform's, before start: a command typed in one of them ends it too.
     routers = (
         chat_member.build_router(), drafts.build_router(), customers.build_router(), cards.build_router(),

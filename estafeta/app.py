@@ -15,7 +15,7 @@ from bot import sandbox_store
 from bot.dispatcher import create_bot, create_dispatcher, sandbox_bot_token
 from bot.runtime import UpdateProcessor
 from bot.webhook import make_webhook_handler
-from core import inbox, liveness, outbox
+from core import inbox, liveness, modules, outbox
 from core.config import Settings, sandbox_token
 from core.db import close_db, open_db
 from jobs.outbox_sender import OutboxSender
@@ -47,6 +47,8 @@ class Estafeta:
     _stoppers: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # The composition root switches the modules on once; the bot, the panel and the worker read them.
+        modules.activate(self.settings)
         self.app = self._build_web_app()
 
     # --- web -----------------------------------------------------------------------------------

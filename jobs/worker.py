@@ -149,7 +149,7 @@ async def start_jobs(
         # The sweep actor runs where the worker does, so that is where its hooks belong.
         jobs.sweep_hooks.append(actors.register_sweep_hook(task_sweep_hook(settings)))
         jobs.sweep_hooks.append(actors.register_sweep_hook(import_sweep_hook()))
-        for ref in modules.activate(settings).refs("sweeps"):
+        for ref in modules.active().refs("sweeps"):
             jobs.sweep_hooks.append(actors.register_sweep_hook(modules.resolve(ref)))
         jobs.worker = await start_worker(settings)
     if scheduler:

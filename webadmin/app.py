@@ -102,7 +102,6 @@ def _own_redis(client: Redis):
 
 def setup_webadmin(app: web.Application, settings: Settings) -> None:
     """Adds sessions, CSRF, i18n, templates, static files, the panel routes and the lead intake API to `app`."""
-    modules.activate(settings)
     app[SETTINGS] = settings
     app[PANEL_ROUTES] = set()
     redis = app.get(REDIS)
