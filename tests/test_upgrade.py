@@ -4,21 +4,15 @@ on tables that hold rows must not need a default the database cannot give)."""
 
 from __future__ import annotations
 
-import uuid
-
-import asyncpg
-import pytest
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
-from bench.databases import PG_ADMIN, fresh_database
-from core.db import close_db, migrate, tortoise_config
+from core.db import migrate, tortoise_config
 from core.packs import load_pack
 from core.permissions import SYSTEM
 from core.pipelines import create_card, take_automatic_moves
 from models import Card, Pipeline, Transition
-from tests.conftest import IN_CI
+from tests.own_database import own_postgres, own_tortoise
 
 EARLIER_RELEASE = "models.0007_definitions_version"  # the schema main had before the verticals platform
 
@@ -59,37 +53,13 @@ async def _upgraded_and_working(url: str) -> None:
 
 
 async def test_a_sqlite_installation_upgrades(tmp_path):
-    url = f"sqlite://{tmp_path}/old.db"
-    kept = dict(EXECUTOR_CACHE)
-    EXECUTOR_CACHE.clear()
-    try:
+    async with own_tortoise():
+        url = f"sqlite://{tmp_path}/old.db"
         await _earlier_database_with_data(url)
         await _upgraded_and_working(url)
-    finally:
-        await close_db()
-        EXECUTOR_CACHE.clear()
-        EXECUTOR_CACHE.update(kept)
 
 
 async def test_a_postgresql_installation_upgrades():
-    try:
-        admin = await asyncpg.connect(PG_ADMIN, timeout=2)
-        await admin.close()
-    except (OSError, asyncpg.PostgresError):
-        if IN_CI:
-            raise
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 does not answer")
-    name = f"estafeta_upgrade_{uuid.uuid4().hex[:8]}"
-    url = await fresh_database(name)
-    kept = dict(EXECUTOR_CACHE)
-    EXECUTOR_CACHE.clear()
-    try:
+    async with own_postgres("estafeta_upgrade") as url, own_tortoise():
         await _earlier_database_with_data(url)
         await _upgraded_and_working(url)
-    finally:
-        await close_db()
-        EXECUTOR_CACHE.clear()
-        EXECUTOR_CACHE.update(kept)
-        admin = await asyncpg.connect(PG_ADMIN)
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()

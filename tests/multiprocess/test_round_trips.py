@@ -4,25 +4,22 @@ under CI=true its absence fails the run instead of skipping."""
 
 from __future__ import annotations
 
-import uuid
 from contextlib import contextmanager
 
 import asyncpg
 import asyncpg.connection
 import pytest
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.expressions import F
 
-from bench.databases import PG_ADMIN, fresh_database
 from core import pipelines
 from core.clock import now
-from core.db import close_db, migrate, tortoise_config
+from core.db import migrate, tortoise_config
 from core.packs import load_pack
 from core.permissions import load_actor
 from core.pipelines import MoveError, create_card, move_card
 from models import Activity, Card, CardHistory, ChatState, Outbox, Staff, Task
-from tests.conftest import IN_CI
+from tests.own_database import own_postgres, own_tortoise
 
 
 @contextmanager
@@ -50,27 +47,10 @@ def counted_statements():
 
 @pytest.fixture
 async def fresh_postgres():
-    try:
-        await (await asyncpg.connect(PG_ADMIN, timeout=3)).close()
-    except (OSError, asyncpg.PostgresError):
-        if IN_CI:
-            pytest.fail("CI=true but PostgreSQL on 127.0.0.1:5432 does not answer")
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 does not answer")
-    name = f"estafeta_trips_{uuid.uuid4().hex[:8]}"
-    url = await fresh_database(name)
-    await migrate(url)
-    # Tortoise keeps each model's INSERT per connection name, whatever the database behind it: in the SQLite pass
-    # it would hand PostgreSQL the SQLite statements. The tests after this one get back what they had.
-    kept = dict(EXECUTOR_CACHE)
-    EXECUTOR_CACHE.clear()
-    await Tortoise.init(config=tortoise_config(url))
-    yield url
-    await close_db()
-    EXECUTOR_CACHE.clear()
-    EXECUTOR_CACHE.update(kept)
-    admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await admin.close()
+    async with own_postgres("estafeta_trips") as url, own_tortoise():
+        await migrate(url)
+        await Tortoise.init(config=tortoise_config(url))
+        yield url
 
 
 async def test_a_move_costs_at_most_six_round_trips_and_writes_everything(fresh_postgres):
