@@ -7,61 +7,43 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import uuid
 
 import aiohttp
 import asyncpg
 import pytest
 import pytest_asyncio
 
-from bench.databases import PG_ADMIN, fresh_database
 from bench.harness import Children, FakeBotAPI, Person, estafeta_env, free_port
-from tests.conftest import IN_CI, LOCAL_REDIS
+from tests.conftest import LOCAL_REDIS
+from tests.own_database import own_postgres
 
 INVITE = "👤 Invite a colleague"
 # Starting two processes takes a while: the tests of this module share them.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-async def _postgres_reachable() -> bool:
-    try:
-        conn = await asyncpg.connect(PG_ADMIN, timeout=3)
-    except (OSError, asyncpg.PostgresError):
-        return False
-    await conn.close()
-    return True
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def two_processes(tmp_path_factory):
-    if not await _postgres_reachable():
-        if IN_CI:
-            pytest.fail("CI=true but PostgreSQL on 127.0.0.1:5432 does not answer")
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 does not answer")
     tmp_path = tmp_path_factory.mktemp("two-processes")
     redis_url = os.environ.get("ESTAFETA__REDIS__URL") or LOCAL_REDIS
-    name = f"estafeta_two_{uuid.uuid4().hex[:8]}"
-    db_url = await fresh_database(name)
     api = FakeBotAPI()
-    await api.start()
-    endpoints = []
-    try:
-        async with Children(tmp_path / "logs") as children:
-            for index in range(2):
-                port = free_port()
-                env = estafeta_env(db_url=db_url, port=port, api_base=api.base_url, data_dir=tmp_path / f"data{index}",
-                                   redis_url=redis_url)
-                child = children.add(f"web{index}", [sys.executable, "-m", "estafeta", "web"], env,
-                                     f"http://127.0.0.1:{port}/healthz")
-                await child.start()
-                await child.wait_healthy(120)  # one after the other: the first one migrates the database
-                endpoints.append(f"http://127.0.0.1:{port}/telegram/webhook")
-            yield api, endpoints, db_url, env
-    finally:
-        await api.stop()
-        conn = await asyncpg.connect(PG_ADMIN)
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.close()
+    async with own_postgres("estafeta_two") as db_url:
+        await api.start()
+        endpoints = []
+        try:
+            async with Children(tmp_path / "logs") as children:
+                for index in range(2):
+                    port = free_port()
+                    env = estafeta_env(db_url=db_url, port=port, api_base=api.base_url,
+                                       data_dir=tmp_path / f"data{index}", redis_url=redis_url)
+                    child = children.add(f"web{index}", [sys.executable, "-m", "estafeta", "web"], env,
+                                         f"http://127.0.0.1:{port}/healthz")
+                    await child.start()
+                    await child.wait_healthy(120)  # one after the other: the first one migrates the database
+                    endpoints.append(f"http://127.0.0.1:{port}/telegram/webhook")
+                yield api, endpoints, db_url, env
+        finally:
+            await api.stop()
 
 
 async def replies_of(person: Person, count: int, seconds: float = 20.0) -> list:
