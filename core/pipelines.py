@@ -22,7 +22,7 @@ from core import activity, definitions, directory, events, guards, liveness, not
 from core.clock import now
 from core.db import atomic
 from core.fields import DEFAULT_ZONE, FieldError, FieldSpec, clean_value, is_empty, schema_of
-from core.permissions import SYSTEM, Actor, Denied, can, load_actor, may, require, visible
+from core.permissions import SYSTEM, Actor, Denied, can, load_actor, load_actors, may, require, visible
 from models import (
     Activity,
     Card,
@@ -602,8 +602,8 @@ async def open_cards_by_stage(actor: Actor) -> list[StageCount]:
 async def assignees(actor: Actor, card_id: int) -> list[Staff]:
     """Who the card may be handed to: active staff who may see cards, the current assignee left out."""
     card = await get_card(actor, card_id, "card.assign", ENGINE_CARD)
-    people = await Staff.filter(active=True).exclude(id=card.assignee_id or 0).order_by("name", "id")
-    return [person for person in people if can(await load_actor(person, channel="system"), "card.view")]
+    people = list(await Staff.filter(active=True).exclude(id=card.assignee_id or 0).order_by("name", "id"))
+    return [found.staff for found in await load_actors(people, channel="system") if can(found, "card.view")]
 
 
 async def assign_card(actor: Actor, card_id: int, assignee_id: int, *, expected_version: int | None = None,

@@ -11,7 +11,7 @@ import pytest
 from core import pipelines
 from core.permissions import actions, can, may, visible
 from core.pipelines import create_card
-from models import Card, Customer, Task
+from models import Card, Customer, Role, Task
 from tests.core.crm import actor_of, generic_pack, person
 
 OBJECT_ACTIONS = {
@@ -109,3 +109,18 @@ async def test_an_inactive_person_may_nothing(world):
     actor = await load_actor(staff, channel="web")
     assert not can(actor, "card.view") and not can(actor, "web.login")
     assert await may(actor, "card.view", world["head"][Card]) is False
+
+
+async def test_actors_loaded_together_have_the_grants_of_actors_loaded_one_by_one(db):
+    from core.permissions import load_actor, load_actors
+
+    await generic_pack()
+    people = [await person(name, role) for name, role in (("A", "admin"), ("M", "manager"), ("H", "head"))]
+    both = await person("MH", "manager")
+    await both.roles.add(await Role.get(key="head"))
+    people.append(both)
+    together = await load_actors(people, channel="web")
+    for each, actor in zip(people, together, strict=True):
+        alone = await load_actor(each, channel="web")
+        assert (actor.grants, [r.key for r in actor.roles], actor.is_admin) == \
+            (alone.grants, [r.key for r in alone.roles], alone.is_admin)
